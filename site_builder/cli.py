@@ -1,0 +1,128 @@
+"""Command line: `site-builder build | check | serve` (FORMAT.md section 9).
+
+Exit status: 0 success, 1 the content has errors, 2 the command was used
+wrongly, 3 an internal error (a bug, reported briefly with its input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from .build import BuildOptions, BuildReport, build, check
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="site-builder", description="Build sites of annotated texts.")
+    parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def project_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--project",
+            type=Path,
+            default=Path("."),
+            metavar="DIR",
+            help="the project folder (default: the current folder)",
+        )
+
+    build_cmd = commands.add_parser("build", help="build the site into output/")
+    project_option(build_cmd)
+    build_cmd.add_argument(
+        "--out", type=Path, metavar="DIR", help="where to write the site (default: DIR/output)"
+    )
+    build_cmd.add_argument("--base-url", metavar="URL", help="override base_url from site.yaml")
+    build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    check_cmd = commands.add_parser("check", help="validate only, write nothing")
+    project_option(check_cmd)
+    check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    serve_cmd = commands.add_parser("serve", help="build, watch and live-reload on 127.0.0.1")
+    project_option(serve_cmd)
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    project: Path = args.project
+    if not project.is_dir():
+        print(f"site-builder: error: no project folder at {project}", file=sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "base_url", None) and not args.base_url.startswith(("http://", "https://")):
+        print("site-builder: error: --base-url must be an absolute http(s) URL", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _run(args, project)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # a bug: report briefly, with what triggered it, and exit 3
+        _report_bug(args, sys.stderr)
+        return EXIT_BUG
+
+
+def _run(args: argparse.Namespace, project: Path) -> int:
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(project, args.port)
+    if args.command == "check":
+        report = check(BuildOptions(project=project, strict=args.strict))
+        return _print_report(report, "checked", sys.stderr)
+    options = BuildOptions(
+        project=project, out=args.out, base_url=args.base_url, strict=args.strict
+    )
+    return _print_report(build(options), "built", sys.stderr)
+
+
+def _print_report(report: BuildReport, verb: str, stream: TextIO) -> int:
+    for diagnostic in report.diagnostics:
+        print(diagnostic.format(), file=stream)
+    errors = len(report.errors)
+    warnings = len(report.diagnostics) - errors
+    if report.failed:
+        print(
+            f"site-builder: {errors} error(s), {warnings} warning(s); nothing written", file=stream
+        )
+        return EXIT_CONTENT
+    summary = f"site-builder: {verb}"
+    if report.files_written:
+        summary += f" {report.files_written} files"
+    summary += f" in {report.seconds:.2f}s"
+    if warnings:
+        summary += f", {warnings} warning(s)"
+    print(summary, file=stream)
+    return EXIT_OK
+
+
+def _report_bug(args: argparse.Namespace, stream: TextIO) -> None:
+    exc_type, exc, tb = sys.exc_info()
+    frames = traceback.extract_tb(tb)
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+    print(
+        f"site-builder: internal error: {exc_type.__name__ if exc_type else '?'}: {exc}",
+        file=stream,
+    )
+    print(f"  at {where}", file=stream)
+    print(f"  while running: site-builder {args.command} --project {args.project}", file=stream)
+    print(
+        "  this is a bug in site-builder, not in your content; please report it with the "
+        "files above",
+        file=stream,
+    )

@@ -1,0 +1,164 @@
+"""HTML for annotated text and for editors' Markdown, used by the render stage.
+
+Annotated text: spans may nest and cross, but HTML elements must nest. Each
+paragraph is cut at every span boundary; at each cut the open elements are
+closed down to what the next piece shares with the current one and the rest is
+reopened. A span interrupted this way continues as another fragment with the
+same `data-annotation-id`; only its first fragment carries the `id`.
+
+Markdown: CommonMark with raw HTML off, so an editor's `<script>` shows as text,
+and markdown-it's link validation, which refuses `javascript:`, `vbscript:`,
+`file:` and `data:` URLs however they are cased or entity-encoded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from .model import Place
+
+_LINK_TYPES = ("mention", "term")
+_CLOSING_PUNCTUATION = re.compile(r"[\"'\u201d\u2019\u00bb)\]]*")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The visible speaker link that follows a quote."""
+
+    href: str
+    name: str
+
+
+@dataclass
+class _Open:
+    place: Place
+    tag: str
+
+
+@dataclass(frozen=True)
+class SpanStyle:
+    """How the render stage wants spans marked up: link targets and note numbers."""
+
+    href: Callable[[Place], str]
+    """The page a mention or term links to."""
+    note_numbers: dict[str, int] = field(default_factory=dict)
+    """Annotation id -> its note's number, for annotations that carry a note."""
+    attribution: Callable[[Place], Attribution | None] = lambda place: None
+
+
+def annotate_paragraph(
+    text: str,
+    start: int,
+    end: int,
+    places: Sequence[Place],
+    style: SpanStyle,
+    opened: set[str],
+) -> Markup:
+    """Mark up body[start:end] with the places that overlap it.
+
+    `opened` holds the ids whose first fragment was already written (in an
+    earlier paragraph, for a span that runs over a paragraph break); it is
+    updated so that each id is put on exactly one element.
+    """
+    inside = [p for p in places if p.start < end and start < p.end and p.start < p.end]
+    attributions: dict[int, list[Attribution]] = {}
+    for place in inside:
+        if place.end <= end and (attribution := style.attribution(place)) is not None:
+            closing = _CLOSING_PUNCTUATION.match(text, place.end, end)
+            at = closing.end() if closing else place.end
+            attributions.setdefault(at, []).append(attribution)
+    cuts = sorted(
+        {
+            start,
+            end,
+            *attributions,
+            *(max(p.start, start) for p in inside),
+            *(min(p.end, end) for p in inside),
+        }
+    )
+    out: list[str] = []
+    stack: list[_Open] = []
+    pending: list[Attribution] = []
+    for left, right in itertools.pairwise(cuts):
+        pending.extend(attributions.get(left, ()))
+        wanted = [p for p in inside if p.start <= left and right <= p.end]
+        _close_to(stack, wanted, out)
+        if pending and not any(o.tag == "a" for o in stack):
+            out.extend(_attribution_html(a) for a in pending)
+            pending.clear()
+        for place in wanted[len(stack) :]:
+            stack.append(_open(place, stack, style, opened, out))
+        out.append(str(escape(text[left:right])))
+    _close_to(stack, [], out)
+    pending.extend(attributions.get(end, ()))
+    out.extend(_attribution_html(a) for a in pending)
+    return Markup("".join(out))
+
+
+def _close_to(stack: list[_Open], wanted: list[Place], out: list[str]) -> None:
+    """Close open elements until the stack is a prefix of what the next piece needs."""
+    keep = 0
+    while keep < len(stack) and keep < len(wanted) and stack[keep].place is wanted[keep]:
+        keep += 1
+    while len(stack) > keep:
+        out.append(f"</{stack.pop().tag}>")
+
+
+def _open(
+    place: Place, stack: list[_Open], style: SpanStyle, opened: set[str], out: list[str]
+) -> _Open:
+    # Links cannot nest in HTML: inside another link, a mention or term is a plain span.
+    is_link = place.type in _LINK_TYPES and not any(o.tag == "a" for o in stack)
+    tag = "a" if is_link else "span"
+    classes = f"ann ann-{place.type}" + (" ann-auto" if place.auto else "")
+    attrs = [("class", classes)]
+    first = place.id not in opened
+    if first:
+        opened.add(place.id)
+        attrs.append(("id", place.id))
+    else:
+        attrs.append(("data-fragment", ""))
+    attrs += [("data-annotation-id", place.id), ("data-annotation-type", place.type)]
+    if first and place.type == "quote":
+        attrs.append(("data-speaker", place.target))
+    if is_link:
+        attrs.append(("href", style.href(place)))
+    if first and place.id in style.note_numbers:
+        attrs += [
+            ("data-note", str(style.note_numbers[place.id])),
+            ("aria-describedby", f"note_{place.id}"),
+        ]
+    rendered = " ".join(f'{name}="{escape(value)}"' if value else name for name, value in attrs)
+    out.append(f"<{tag} {rendered}>")
+    return _Open(place, tag)
+
+
+def _attribution_html(attribution: Attribution) -> str:
+    return (
+        f'<a class="attribution" href="{escape(attribution.href)}">{escape(attribution.name)}</a>'
+    )
+
+
+def highlight(before: str, text: str, after: str) -> Markup:
+    """A line of context with the occurrence marked, for person and term pages."""
+    return Markup("{}<mark>{}</mark>{}").format(before, text, after)
+
+
+class MarkdownRenderer:
+    """Safe Markdown, each distinct source rendered once per build and reused on every page."""
+
+    def __init__(self) -> None:
+        self._md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        self._cache: dict[str, Markup] = {}
+
+    def render(self, source: str) -> Markup:
+        cached = self._cache.get(source)
+        if cached is None:
+            cached = self._cache[source] = Markup(self._md.render(source))
+        return cached

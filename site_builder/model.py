@@ -1,0 +1,218 @@
+"""The site model: plain, immutable records that flow from one stage to the next.
+
+Each stage adds what it resolves and never changes what it was given:
+validate makes `Content`, anchor makes `AnchoredArticle`s, link makes a `Site`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import Position
+from .textmatch import NormalizedText
+
+AnnotationType = Literal["quote", "mention", "term", "note"]
+Autolink = Literal["first", "all", "none"]
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str
+    base_url: str
+    """Absolute, always ending in `/`."""
+    language: str
+    autolink: Autolink
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    start: str
+    """As the editor wrote it (`2013`, `March 2013`); empty when not given."""
+    end: str
+
+
+@dataclass(frozen=True)
+class WebLink:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    native: str
+    aliases: tuple[str, ...]
+    summary: str
+    bio: str
+    """Markdown source."""
+    roles: tuple[Role, ...]
+    links: tuple[WebLink, ...]
+    position: Position
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every form by which the text may name this person, for autolinking."""
+        return tuple(n for n in (self.name, self.native, *self.aliases) if n)
+
+
+@dataclass(frozen=True)
+class Rendering:
+    text: str
+    by: str
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    term: str
+    native: str
+    transliteration: str
+    aliases: tuple[str, ...]
+    renderings: tuple[Rendering, ...]
+    definition: str
+    """Markdown source."""
+    see_also: tuple[str, ...]
+    position: Position
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every form by which the text may name this term; renderings count as aliases."""
+        forms = (self.term, self.native, *self.aliases, *(r.text for r in self.renderings))
+        return tuple(n for n in forms if n)
+
+
+@dataclass(frozen=True)
+class AnnotationSpec:
+    """An annotation as the editor wrote it, before it has found its place in the text."""
+
+    type: AnnotationType
+    text: str
+    prefix: str
+    suffix: str
+    occurrence: int | None
+    all: bool
+    id: str
+    """The editor's id, or empty to derive one."""
+    target: str
+    """The person (quote speaker, mention) or term id; empty for notes."""
+    note: str
+    """Markdown commentary; may be empty except for notes."""
+    position: Position
+    """Where the annotation's list item starts."""
+    text_position: Position
+
+
+@dataclass(frozen=True)
+class ArticleSpec:
+    slug: str
+    path: str
+    """The YAML file, relative to the project."""
+    source: str
+    """The seed, relative to the project (checked to lie inside it)."""
+    source_position: Position
+    title: str
+    publisher: str
+    date: datetime.date | None
+    original_url: str
+    body_starts_at: str
+    body_starts_at_position: Position
+    annotations: tuple[AnnotationSpec, ...]
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything editors wrote, checked against the schema and cross-referenced."""
+
+    site: SiteConfig
+    people: tuple[Person, ...]
+    """Sorted by id."""
+    terms: tuple[Term, ...]
+    """Sorted by id."""
+    articles: tuple[ArticleSpec, ...]
+    """Sorted by slug."""
+
+
+# --- anchor stage ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start: int
+    """Offset in the body."""
+    end: int
+    line: int
+    """1-based line in the seed, for messages and for readers' context."""
+
+
+@dataclass(frozen=True)
+class Body:
+    """The part of a seed that is the article, split into paragraphs."""
+
+    text: str
+    """The seed's own characters, from `body_starts_at` on."""
+    paragraphs: tuple[Paragraph, ...]
+    normalized: NormalizedText
+    """The text in matching form (FORMAT.md section 7), for anchoring and autolinking."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """One annotated span of a body: an editor's annotation, or a link the build added."""
+
+    id: str
+    type: AnnotationType
+    start: int
+    end: int
+    target: str
+    """Person id (quote, mention), term id (term) or empty (note)."""
+    note: str
+    """Markdown source, possibly empty."""
+    auto: bool = False
+    """True for links added by autolinking rather than written by an editor."""
+
+
+@dataclass(frozen=True)
+class AnchoredArticle:
+    spec: ArticleSpec
+    body: Body
+    places: tuple[Place, ...]
+    """Sorted by (start, -end, id): document order, outer spans first."""
+
+
+# --- link stage -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A place in an article where a person or term occurs, as shown on their page."""
+
+    article_slug: str
+    anchor: str
+    """The fragment to link to: an annotation id, or the paragraph's id when unannotated."""
+    type: AnnotationType
+    before: str
+    text: str
+    after: str
+    """Context around the span, trimmed to about a line."""
+    note: str
+    offset: int
+    """Where the span starts in the body; orders occurrences within an article."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """The resolved site: every article with its places, and every back-reference."""
+
+    content: Content
+    articles: tuple[AnchoredArticle, ...]
+    quotes_by: dict[str, tuple[Occurrence, ...]]
+    """Person id -> quotes attributed to them, in article and text order."""
+    mentions_of: dict[str, tuple[Occurrence, ...]]
+    """Person id -> places naming them."""
+    occurrences_of: dict[str, tuple[Occurrence, ...]]
+    """Term id -> places using it."""

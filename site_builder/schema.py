@@ -1,0 +1,252 @@
+"""The one description of what editors write, used to validate and to publish JSON Schemas.
+
+`validate` reads YAML trees against these records; `json_schema()` turns the same
+records into the `schemas/*.json` files that editors' tools (VS Code's YAML
+extension and others) use to complete and check fields as the editor types.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal[
+    "string",  # one line of text
+    "markdown",  # Markdown source, any length
+    "id",  # lowercase letters, digits and hyphens
+    "url",  # http(s) URL
+    "date",  # YYYY-MM-DD
+    "count",  # whole number from 1
+    "bool",
+    "enum",
+    "strings",  # list of one-line texts
+    "ids",  # list of ids
+    "records",  # list of records
+]
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    doc: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    record: Record | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    name: str
+    doc: str
+    fields: tuple[Field, ...]
+    variants: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default=())
+    """For records with a discriminator: (field, value, fields required for that value)."""
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+SITE = Record(
+    "site",
+    "Site settings (content/site.yaml).",
+    (
+        Field("title", "string", "The site's title, shown on every page.", required=True),
+        Field("description", "string", "One sentence on what the site is."),
+        Field("base_url", "url", "Absolute URL of the deployed site.", required=True),
+        Field("language", "string", "Language of the pages, as a BCP 47 tag (en, zh-Hans)."),
+        Field(
+            "autolink",
+            "enum",
+            "Link people and terms no annotation names: at their first occurrence, "
+            "at all of them, or never.",
+            choices=("first", "all", "none"),
+        ),
+    ),
+)
+
+ROLE = Record(
+    "role",
+    "A position the person held.",
+    (
+        Field("title", "string", "The position.", required=True),
+        Field("from", "string", "When it began (a year, or a date as text)."),
+        Field("to", "string", "When it ended; leave out while it lasts."),
+    ),
+)
+
+WEB_LINK = Record(
+    "link",
+    "A link to a page elsewhere.",
+    (
+        Field("label", "string", "The link's text.", required=True),
+        Field("url", "url", "Where it goes (http or https).", required=True),
+    ),
+)
+
+PERSON = Record(
+    "person",
+    "A person, keyed by id in content/people.yaml.",
+    (
+        Field("name", "string", "The name as readers know it.", required=True),
+        Field("native", "string", "The name in its own script."),
+        Field("aliases", "strings", "Other names the text uses (for autolinking)."),
+        Field("summary", "string", "One line on who they are."),
+        Field("bio", "markdown", "A short biography, in Markdown."),
+        Field("roles", "records", "Positions held.", record=ROLE),
+        Field("links", "records", "Links to pages elsewhere.", record=WEB_LINK),
+    ),
+)
+
+RENDERING = Record(
+    "rendering",
+    "Another published translation of the term.",
+    (
+        Field("text", "string", "The translation.", required=True),
+        Field("by", "string", "Who uses it."),
+    ),
+)
+
+TERM = Record(
+    "term",
+    "A glossary term, keyed by id in content/glossary.yaml.",
+    (
+        Field("term", "string", "The term as the site writes it.", required=True),
+        Field("native", "string", "The original-language form."),
+        Field("transliteration", "string", "The native form's transliteration (pinyin)."),
+        Field("aliases", "strings", "Other forms the text uses (for autolinking)."),
+        Field("renderings", "records", "Other published translations.", record=RENDERING),
+        Field("definition", "markdown", "What it means, in Markdown.", required=True),
+        Field("see_also", "ids", "Ids of related terms."),
+    ),
+)
+
+ANNOTATION_TYPES = ("quote", "mention", "term", "note")
+
+ANNOTATION = Record(
+    "annotation",
+    "One annotated span of the text.",
+    (
+        Field("type", "enum", "What kind of annotation.", required=True, choices=ANNOTATION_TYPES),
+        Field("text", "string", "The exact passage, as in the seed.", required=True),
+        Field("prefix", "string", "Text just before the passage, to tell repeats apart."),
+        Field("suffix", "string", "Text just after the passage, to tell repeats apart."),
+        Field("occurrence", "count", "Which place (1-based) among those that fit."),
+        Field("all", "bool", "Annotate every place the passage occurs."),
+        Field("id", "id", "A stable id for the permalink; derived from type and text if left out."),
+        Field("speaker", "id", "Who said it (a person id); quotes only."),
+        Field("person", "id", "Who is named (a person id); mentions only."),
+        Field("term", "id", "Which glossary term (a term id); terms only."),
+        Field("note", "markdown", "Commentary, in Markdown; required for notes."),
+    ),
+    variants=(
+        ("type", "quote", ("speaker",)),
+        ("type", "mention", ("person",)),
+        ("type", "term", ("term",)),
+        ("type", "note", ("note",)),
+    ),
+)
+
+# Fields that belong to one annotation type only; any other type carrying them is a mistake.
+TYPE_ONLY_FIELDS = {"speaker": "quote", "person": "mention", "term": "term"}
+NOTE_TYPES = ("quote", "term", "note")
+
+ARTICLE = Record(
+    "article",
+    "One annotated text (content/articles/<slug>.yaml).",
+    (
+        Field("source", "string", "The seed, relative to the project.", required=True),
+        Field("title", "string", "The article's title.", required=True),
+        Field("publisher", "string", "Who published the original."),
+        Field("date", "date", "Publication date, YYYY-MM-DD."),
+        Field("original_url", "url", "Where the original was published."),
+        Field(
+            "body_starts_at", "string", "Text where the body begins; text before it is not body."
+        ),
+        Field("annotations", "records", "The annotations.", record=ANNOTATION),
+    ),
+)
+
+
+def json_schema(record: Record, keyed: bool = False) -> dict:
+    """The JSON Schema of a content file; `keyed` files map ids to records."""
+    body = _record_schema(record)
+    if keyed:
+        body = {
+            "type": "object",
+            "propertyNames": {"pattern": ID_PATTERN},
+            "additionalProperties": body,
+        }
+    return {
+        "$schema": "https://json-schema.org/draft-07/schema#",
+        "title": record.doc,
+        **body,
+    }
+
+
+def _record_schema(record: Record) -> dict:
+    schema: dict = {
+        "type": "object",
+        "description": record.doc,
+        "additionalProperties": False,
+        "properties": {f.name: _field_schema(f) for f in record.fields},
+        "required": [f.name for f in record.fields if f.required],
+    }
+    if record.variants:
+        schema["allOf"] = [
+            {
+                "if": {"properties": {key: {"const": value}}, "required": [key]},
+                "then": {"required": list(needs)},
+            }
+            for key, value, needs in record.variants
+        ]
+    return schema
+
+
+def _field_schema(f: Field) -> dict:
+    description = {"description": f.doc}
+    match f.kind:
+        case "string" | "markdown":
+            return {"type": "string", **description}
+        case "id":
+            return {"type": "string", "pattern": ID_PATTERN, **description}
+        case "url":
+            return {"type": "string", "pattern": "^https?://", **description}
+        case "date":
+            return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", **description}
+        case "count":
+            return {"type": "integer", "minimum": 1, **description}
+        case "bool":
+            return {"type": "boolean", **description}
+        case "enum":
+            return {"enum": list(f.choices), **description}
+        case "strings":
+            return {"type": "array", "items": {"type": "string"}, **description}
+        case "ids":
+            return {
+                "type": "array",
+                "items": {"type": "string", "pattern": ID_PATTERN},
+                **description,
+            }
+        case "records":
+            assert f.record is not None
+            return {"type": "array", "items": _record_schema(f.record), **description}
+
+
+SCHEMA_FILES = {
+    "site.schema.json": (SITE, False),
+    "people.schema.json": (PERSON, True),
+    "glossary.schema.json": (TERM, True),
+    "article.schema.json": (ARTICLE, False),
+}
+
+
+def render_schema_files() -> dict[str, str]:
+    """Every published schema, by file name, as stable JSON text."""
+    return {
+        name: json.dumps(json_schema(record, keyed), indent=2, ensure_ascii=False) + "\n"
+        for name, (record, keyed) in SCHEMA_FILES.items()
+    }

@@ -1,0 +1,155 @@
+"""Text matching as FORMAT.md section 7 defines it, shared by anchoring and autolinking.
+
+Both sides are compared in a normalised form: Unicode NFC, every run of white
+space as one space, typographic quotes as ASCII ones. Matches are found in the
+normalised text and mapped back to the seed's own characters, which the pages
+show unchanged.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A text in matching form, with the way back to the original's offsets."""
+
+    text: str
+    breaks: tuple[int, ...]
+    """Offsets in `text` where the shift between the two texts changes, sorted."""
+    shifts: tuple[int, ...]
+    """At each break, original offset minus normalised offset from there on."""
+
+    def to_original(self, offset: int) -> int:
+        """Map an offset in the normalised text to the original text."""
+        i = bisect.bisect_right(self.breaks, offset) - 1
+        return offset + (self.shifts[i] if i >= 0 else 0)
+
+
+def normalize(text: str) -> NormalizedText:
+    """Put a text in matching form (NFC, one space per white-space run, ASCII quotes)."""
+    if unicodedata.is_normalized("NFC", text):
+        pieces = _whitespace_pieces(text)
+    else:
+        pieces = _cluster_pieces(text)
+    out: list[str] = []
+    breaks: list[int] = []
+    shifts: list[int] = []
+    position = 0  # in the original
+    length = 0  # of the normalised text so far
+    for start, end, replacement in pieces:
+        out.append(text[position:start])
+        length += start - position
+        out.append(replacement)
+        # The piece's first character maps to its start; what follows it to its end.
+        breaks.append(length)
+        shifts.append(start - length)
+        length += len(replacement)
+        breaks.append(length)
+        shifts.append(end - length)
+        position = end
+    out.append(text[position:])
+    return NormalizedText("".join(out).translate(_QUOTES), tuple(breaks), tuple(shifts))
+
+
+def _whitespace_pieces(text: str) -> Iterator[tuple[int, int, str]]:
+    for m in _WHITESPACE_RUN.finditer(text):
+        if m.group() != " ":
+            yield m.start(), m.end(), " "
+
+
+def _cluster_pieces(text: str) -> Iterator[tuple[int, int, str]]:
+    """Slow path for text that is not NFC: normalise each base character with its marks."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            j = i + 1
+            while j < n and text[j].isspace():
+                j += 1
+            if text[i:j] != " ":
+                yield i, j, " "
+            i = j
+            continue
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        cluster = text[i:j]
+        composed = unicodedata.normalize("NFC", cluster)
+        if composed != cluster:
+            yield i, j, composed
+        i = j
+
+
+def normalize_needle(text: str) -> str:
+    """The matching form of a passage an editor wrote: normalised, without outer white space."""
+    return normalize(text).text.strip()
+
+
+def _is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x2E80 <= code <= 0x9FFF  # CJK radicals, kana, ideographs
+        or 0xAC00 <= code <= 0xD7AF  # Hangul syllables
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or code >= 0x20000
+    )
+
+
+def is_spaced_word_char(ch: str) -> bool:
+    """A letter or digit of a script that separates words with spaces (so not CJK)."""
+    return (ch.isalnum() or unicodedata.combining(ch) > 0) and not _is_cjk(ch)
+
+
+def at_word_edges(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] neither begins nor ends in the middle of a spaced-script word."""
+    if start > 0 and is_spaced_word_char(text[start]) and is_spaced_word_char(text[start - 1]):
+        return False
+    return not (
+        end < len(text) and is_spaced_word_char(text[end - 1]) and is_spaced_word_char(text[end])
+    )
+
+
+def find_all(haystack: str, needle: str) -> list[int]:
+    """Every start of `needle` in `haystack` on word edges (overlapping places included)."""
+    starts = []
+    start = haystack.find(needle)
+    while start >= 0:
+        if at_word_edges(haystack, start, start + len(needle)):
+            starts.append(start)
+        start = haystack.find(needle, start + 1)
+    return starts
+
+
+def word_bounded_pattern(name: str) -> str:
+    """A regex for `name` that matches only on word edges, as autolinking requires."""
+    pattern = re.escape(name)
+    if is_spaced_word_char(name[0]):
+        pattern = f"(?<!{_SPACED_WORD_CHAR})" + pattern
+    if is_spaced_word_char(name[-1]):
+        pattern += f"(?!{_SPACED_WORD_CHAR})"
+    return pattern
+
+
+# Word characters (letters, digits, marks) less underscore and the CJK ranges of _is_cjk.
+_SPACED_WORD_CHAR = (
+    "[^\\W_\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0010ffff]"
+)
+
+
+def slugify(text: str, max_words: int = 0) -> str:
+    """Lowercase words joined by hyphens; letters outside ASCII are kept (CJK names stay legible)."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    words = re.findall(r"[^\W_]+", folded.lower())
+    if max_words:
+        words = words[:max_words]
+    return "-".join(words)
