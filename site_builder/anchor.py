@@ -16,7 +16,14 @@ from rapidfuzz import fuzz
 from .errors import Diagnostic, Position, error
 from .load import TextFile
 from .model import AnchoredArticle, AnnotationSpec, ArticleSpec, Body, Paragraph, Place
-from .textmatch import NormalizedText, find_all, normalize, normalize_needle, slugify
+from .textmatch import (
+    NormalizedText,
+    find_all,
+    is_spaced_word_char,
+    normalize,
+    normalize_needle,
+    slugify,
+)
 
 _SLUG_WORDS = 4
 _QUOTE_LIMIT = 100
@@ -216,10 +223,19 @@ def _closest_hint(
     alignment = fuzz.partial_ratio_alignment(needle, haystack)
     if alignment is None or alignment.score < 50:
         return "no similar passage; check that `source` names the right seed"
-    start, end = alignment.dest_start, alignment.dest_end
+    start, end = _snap_to_words(haystack, alignment.dest_start, alignment.dest_end)
     line = first_line + original.count("\n", 0, norm.to_original(start))
     passage = _shorten(haystack[start:end].strip())
     return f'closest passage (line {line}): "{passage}"'
+
+
+def _snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a fuzzy alignment to whole words, so the passage shown reads naturally."""
+    while start > 0 and is_spaced_word_char(text[start - 1]) and is_spaced_word_char(text[start]):
+        start -= 1
+    while end < len(text) and is_spaced_word_char(text[end - 1]) and is_spaced_word_char(text[end]):
+        end += 1
+    return start, end
 
 
 def _shorten(text: str) -> str:

@@ -14,6 +14,7 @@ and markdown-it's link validation, which refuses `javascript:`, `vbscript:`,
 from __future__ import annotations
 
 import itertools
+import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -94,7 +95,7 @@ def annotate_paragraph(
             pending.clear()
         for place in wanted[len(stack) :]:
             stack.append(_open(place, stack, style, opened, out))
-        out.append(str(escape(text[left:right])))
+        out.append(html.escape(text[left:right], quote=False))
     _close_to(stack, [], out)
     pending.extend(attributions.get(end, ()))
     out.extend(_attribution_html(a) for a in pending)

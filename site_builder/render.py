@@ -335,7 +335,7 @@ class _Renderer:
         return [
             {
                 "article_title": self.titles[o.article_slug],
-                "href": f"../../{article_path(o.article_slug)}#{o.anchor}",
+                "href": f"{article_path(o.article_slug)}#{o.anchor}",
                 "context": highlight(o.before, o.text, o.after),
                 "note": self.md.render(o.note) if o.note else "",
             }

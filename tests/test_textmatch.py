@@ -1,0 +1,72 @@
+"""Unit tests for the matching rules of FORMAT.md section 7."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from site_builder.textmatch import (
+    find_all,
+    normalize,
+    normalize_needle,
+    slugify,
+    word_bounded_pattern,
+)
+
+
+def test_whitespace_runs_collapse_and_map_back():
+    norm = normalize("A  b\r\n\r\nc")
+    assert norm.text == "A b c"
+    assert [norm.to_original(i) for i in range(len(norm.text) + 1)] == [0, 1, 3, 4, 8, 9]
+
+
+def test_typographic_quotes_match_ascii():
+    norm = normalize("\u201cclean\u201d and \u2018chipper\u2019")
+    assert norm.text == "\"clean\" and 'chipper'"
+    assert len(norm.text) == len("\u201cclean\u201d and \u2018chipper\u2019")
+
+
+def test_combining_marks_compare_in_nfc_and_offsets_cover_the_whole_cluster():
+    decomposed = "Zho\u0304u Enlai"  # ō as o + combining macron
+    norm = normalize(decomposed)
+    assert norm.text == "Zh\u014du Enlai"
+    start = norm.text.index("\u014d")
+    assert decomposed[norm.to_original(start) : norm.to_original(start + 1)] == "o\u0304"
+
+
+def test_needle_is_trimmed():
+    assert normalize_needle("  two wings\n of a bird ") == "two wings of a bird"
+
+
+@pytest.mark.parametrize(
+    ("haystack", "needle", "expected"),
+    [
+        ("Xi said Xinhua", "Xi", [0]),
+        ("Li and Liu", "Li", [0]),
+        ("In Xi's view", "Xi", [3]),
+        ("网络强国建设", "网络强国", [0]),  # CJK matches as written, without word edges
+        ("建设网络强国", "网络强国", [2]),
+        ("aaa", "aa", []),  # inside a word on both sides
+        ("a aa aa", "aa", [2, 5]),
+    ],
+)
+def test_find_all_respects_word_edges(haystack, needle, expected):
+    assert find_all(haystack, needle) == expected
+
+
+def test_word_bounded_pattern_rejects_partial_words():
+    pattern = re.compile(word_bounded_pattern("Xi"))
+    assert [m.start() for m in pattern.finditer("Xi Xinhua TaXi Xi.")] == [0, 15]
+
+
+def test_word_bounded_pattern_matches_cjk_inside_running_text():
+    pattern = re.compile(word_bounded_pattern("习近平"))
+    assert [m.start() for m in pattern.finditer("主席习近平说")] == [2]
+
+
+def test_slugify():
+    assert slugify("Efforts should be made to build", 4) == "efforts-should-be-made"
+    assert slugify("Zhōu Ēnlái") == "zhou-enlai"
+    assert slugify("网络强国") == "网络强国"
+    assert slugify("--!!") == ""
