@@ -224,6 +224,11 @@ def _closest_hint(
     if alignment is None or alignment.score < 50:
         return "no similar passage; check that `source` names the right seed"
     start, end = _snap_to_words(haystack, alignment.dest_start, alignment.dest_end)
+    # Punctuation the passage gained at its edges (an opening quotation mark) only distracts.
+    while start < end and not haystack[start].isalnum() and needle[:1].isalnum():
+        start += 1
+    while end > start and not haystack[end - 1].isalnum() and needle[-1:].isalnum():
+        end -= 1
     line = first_line + original.count("\n", 0, norm.to_original(start))
     passage = _shorten(haystack[start:end].strip())
     return f'closest passage (line {line}): "{passage}"'
