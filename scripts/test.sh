@@ -8,5 +8,5 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
-.venv/bin/ruff check site_builder tests bench 2>/dev/null || .venv/bin/ruff check site_builder tests
+.venv/bin/ruff check site_builder tests
 .venv/bin/python -m pytest "$@"
