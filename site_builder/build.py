@@ -15,12 +15,20 @@ import jinja2
 
 from .anchor import anchor_article
 from .errors import ContentError, Diagnostic, Position, error, sort_diagnostics
-from .link import link_site
+from .link import LinkMemo, link_site
 from .load import ContentFiles, load_content, load_text_file
-from .model import AnchoredArticle, Site
-from .render import make_environment, render_site, theme_dirs
+from .markup import MarkdownRenderer
+from .model import AnchoredArticle, ArticleSpec, Site
+from .render import (
+    PagePlan,
+    make_environment,
+    plan_site,
+    render_plan,
+    template_fingerprints,
+    theme_dirs,
+)
 from .validate import validate_content
-from .write import check_output_folder, write_site
+from .write import check_output_folder, update_site, write_site
 
 
 @dataclass(frozen=True)
@@ -53,8 +61,23 @@ class BuildReport:
         return [d for d in self.diagnostics if d.is_error]
 
 
-def resolve_site(options: BuildOptions) -> tuple[Site | None, list[Diagnostic]]:
+@dataclass
+class BuildMemo:
+    """Results one build can lend the next (serve keeps one): anchors by article and seed,
+    name scans by body. Everything in it is keyed by its complete input."""
+
+    anchors: dict[tuple[ArticleSpec, str], tuple[AnchoredArticle | None, list[Diagnostic]]] = field(
+        default_factory=dict
+    )
+    links: LinkMemo = field(default_factory=LinkMemo)
+
+
+def resolve_site(
+    options: BuildOptions, memo: BuildMemo | None = None
+) -> tuple[Site | None, list[Diagnostic]]:
     """Load, validate, anchor and link: everything the pages are made from."""
+    memo = memo if memo is not None else BuildMemo()
+    anchors: dict[tuple[ArticleSpec, str], tuple[AnchoredArticle | None, list[Diagnostic]]] = {}
     root = options.project
     files, diagnostics = load_content(root)
     content, problems = validate_content(files, root)
@@ -67,11 +90,13 @@ def resolve_site(options: BuildOptions) -> tuple[Site | None, list[Diagnostic]]:
         diagnostics += [_at(d, spec.source_position) for d in problems]
         if seed is None:
             continue
-        article, problems = anchor_article(spec, seed)
+        key = (spec, seed.text)
+        article, problems = anchors[key] = memo.anchors.get(key) or anchor_article(spec, seed)
         diagnostics += problems
         if article is not None:
             anchored.append(article)
-    site, problems = link_site(content, anchored)
+    memo.anchors = anchors  # only what this build used, so the memo never outgrows the site
+    site, problems = link_site(content, anchored, memo.links)
     diagnostics += problems
     diagnostics = _with_source_lines(sort_diagnostics(diagnostics), files)
     return (None if any(d.is_error for d in diagnostics) else site), diagnostics
@@ -103,12 +128,41 @@ def _with_source_lines(diagnostics: list[Diagnostic], files: ContentFiles) -> li
     return result
 
 
-def render_pages(site: Site, options: BuildOptions) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Render every page; a broken template is reported like a content error."""
+@dataclass
+class PageMemo:
+    """Rendered pages of the previous build, by path, with what they were made from."""
+
+    pages: dict[str, tuple[PagePlan, bytes]] = field(default_factory=dict)
+    templates: dict[str, int] = field(default_factory=dict)
+    """Template name -> fingerprint of its source and everything it extends or includes."""
+    markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
+
+
+def render_pages(
+    site: Site, options: BuildOptions, memo: PageMemo | None = None
+) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """Render every page, reusing from `memo` the pages whose inputs and templates are unchanged.
+
+    A broken template is reported like a content error.
+    """
+    memo = memo if memo is not None else PageMemo()
     base_url = options.base_url or site.content.site.base_url
     base_url = base_url if base_url.endswith("/") else base_url + "/"
+    env = make_environment(options.project)
     try:
-        pages = render_site(site, make_environment(options.project), base_url)
+        fingerprints = template_fingerprints(env)
+        pages: dict[str, tuple[PagePlan, bytes]] = {}
+        for plan in plan_site(site, base_url, memo.markdown):
+            previous = memo.pages.get(plan.path)
+            fingerprint = fingerprints.get(plan.template)
+            if (
+                previous is not None
+                and previous[0] == plan
+                and memo.templates.get(plan.template) == fingerprint
+            ):
+                pages[plan.path] = previous
+            else:
+                pages[plan.path] = (plan, render_plan(plan, env).encode("utf-8"))
     except jinja2.TemplateSyntaxError as exc:
         where = Position(_template_path(options.project, exc.filename), exc.lineno or 0, 1)
         return {}, [error(where, f"template error: {exc.message}")]
@@ -120,7 +174,9 @@ def render_pages(site: Site, options: BuildOptions) -> tuple[dict[str, bytes], l
                 "a template uses a value the build does not provide",
             )
         ]
-    files = {path: text.encode("utf-8") for path, text in pages.items()}
+    memo.pages = pages
+    memo.templates = fingerprints
+    files = {path: data for path, (_, data) in pages.items()}
     files[".nojekyll"] = b""
     return files, []
 
@@ -158,25 +214,68 @@ def check(options: BuildOptions) -> BuildReport:
 
 def build(options: BuildOptions) -> BuildReport:
     """Build the site into the output folder, or report why not and leave it untouched."""
-    started = time.perf_counter()
-    diagnostics = check_output_folder(options.out_dir, options.project)
-    if diagnostics:
-        return _report(diagnostics, options, started)
-    site, diagnostics = resolve_site(options)
-    if site is None or _fails(diagnostics, options.strict):
-        return _report(diagnostics, options, started)
-    files, problems = render_pages(site, options)
-    diagnostics = diagnostics + problems
-    if _fails(diagnostics, options.strict):
-        return _report(diagnostics, options, started)
-    copies = static_files(options.project)
-    try:
-        write_site(options.out_dir, files, copies)
-    except OSError as exc:
-        problem = error(Position(str(options.out_dir)), f"cannot write the site: {exc}")
-        return _report([*diagnostics, problem], options, started)
-    written = tuple(sorted([*files, *(path for path, _ in copies)]))
-    return _report(diagnostics, options, started, written)
+    return Builder(options).build()
+
+
+class Builder:
+    """Builds one project again and again, redoing only what its inputs changed.
+
+    The live preview keeps one; a plain `build` uses a fresh one. The first build swaps
+    a complete new folder in; later ones rewrite only the files whose bytes changed and
+    delete the pages that are gone. Either way, nothing is written unless the whole
+    build succeeded.
+    """
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.memo = BuildMemo()
+        self.pages = PageMemo()
+        self.written: dict[str, bytes] = {}
+        self.assets: dict[str, tuple[Path, int, int]] = {}
+
+    def build(self) -> BuildReport:
+        """Build, and write what changed since the last successful build."""
+        started = time.perf_counter()
+        options = self.options
+        diagnostics = check_output_folder(options.out_dir, options.project)
+        if diagnostics:
+            return _report(diagnostics, options, started)
+        site, diagnostics = resolve_site(options, self.memo)
+        if site is None or _fails(diagnostics, options.strict):
+            return _report(diagnostics, options, started)
+        files, problems = render_pages(site, options, self.pages)
+        diagnostics = diagnostics + problems
+        if _fails(diagnostics, options.strict):
+            return _report(diagnostics, options, started)
+        try:
+            written = self._write(files, static_files(options.project))
+        except OSError as exc:
+            problem = error(Position(str(options.out_dir)), f"cannot write the site: {exc}")
+            return _report([*diagnostics, problem], options, started)
+        return _report(diagnostics, options, started, written)
+
+    def _write(self, files: dict[str, bytes], copies: list[tuple[str, Path]]) -> tuple[str, ...]:
+        assets = {path: (source, *_stat(source)) for path, source in copies}
+        out = self.options.out_dir
+        if not self.written or not out.is_dir():
+            write_site(out, files, copies)
+            changed = set(files) | set(assets)
+        else:
+            pages = {p: data for p, data in files.items() if self.written.get(p) != data}
+            fresh = [
+                (p, src) for p, (src, *stat) in assets.items() if self.assets.get(p) != (src, *stat)
+            ]
+            removed = (set(self.written) - set(files)) | (set(self.assets) - set(assets))
+            update_site(out, pages, fresh, removed)
+            changed = set(pages) | {p for p, _ in fresh} | removed
+        self.written = files
+        self.assets = assets
+        return tuple(sorted(changed))
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
 
 
 def _fails(diagnostics: list[Diagnostic], strict: bool) -> bool:

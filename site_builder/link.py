@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .anchor import derived_id
 from .errors import Diagnostic, warning
@@ -50,21 +51,46 @@ def paragraph_anchor(index: int) -> str:
     return f"para_{index}"
 
 
+@dataclass
+class LinkMemo:
+    """Scans kept from one build to the next (for serve): a body is scanned again only when
+    it changed or the names did. Owned by the caller, so there is no hidden global cache."""
+
+    names_key: tuple[Any, ...] = ()
+    names: _Names | None = None
+    name_problems: list[Diagnostic] = field(default_factory=list)
+    scans: dict[str, list[_Hit]] = field(default_factory=dict)
+
+
 def link_site(
-    content: Content, articles: Iterable[AnchoredArticle]
+    content: Content, articles: Iterable[AnchoredArticle], memo: LinkMemo | None = None
 ) -> tuple[Site, list[Diagnostic]]:
     """Add autolinks to each article and collect who and what occurs where."""
-    diagnostics: list[Diagnostic] = []
-    names = _compile_names(content, diagnostics)
+    memo = memo if memo is not None else LinkMemo()
+    names_key = (
+        tuple((p.id, p.names, p.position) for p in content.people),
+        tuple((t.id, t.names, t.position) for t in content.terms),
+    )
+    if memo.names is None or memo.names_key != names_key:
+        memo.name_problems = []
+        memo.names = _compile_names(content, memo.name_problems)
+        memo.names_key = names_key
+        memo.scans.clear()
+    names = memo.names
+    diagnostics = list(memo.name_problems)
     linked = []
     quotes: dict[str, list[Occurrence]] = defaultdict(list)
     mentions: dict[str, list[Occurrence]] = defaultdict(list)
     uses: dict[str, list[Occurrence]] = defaultdict(list)
     for article in articles:
-        hits = _scan(article, names)
+        hits = memo.scans.get(article.body.text)
+        if hits is None:
+            hits = memo.scans[article.body.text] = _scan(article, names)
         article = _add_autolinks(article, hits, content.site.autolink)
         linked.append(article)
         _collect_references(article, hits, quotes, mentions, uses)
+    for body in set(memo.scans) - {a.body.text for a in linked}:
+        del memo.scans[body]  # deleted or edited articles: keep the memo to what exists
     site = Site(
         content=content,
         articles=tuple(linked),

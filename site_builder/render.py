@@ -9,12 +9,13 @@ text is always escaped, and a template typo is a build error, not a blank.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from .link import paragraph_anchor
 from .markup import Attribution, MarkdownRenderer, SpanStyle, annotate_paragraph, highlight
@@ -47,6 +48,34 @@ def make_environment(project: Path) -> jinja2.Environment:
     )
 
 
+def template_fingerprints(env: jinja2.Environment) -> dict[str, int]:
+    """Each page template's fingerprint: a hash of its source and of every template it uses.
+
+    A page is re-rendered when its template's fingerprint changes, so editing `_letters.html`
+    re-renders the two index pages and nothing else.
+    """
+    sources = {
+        name: env.loader.get_source(env, name)[0]
+        for name in env.list_templates()
+        if name.endswith((".html", ".xml")) and not name.startswith("static/")
+    }
+    uses = {
+        name: set(jinja2.meta.find_referenced_templates(env.parse(source))) - {None}
+        for name, source in sources.items()
+    }
+    fingerprints = {}
+    for name in sources:
+        seen, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current in seen or current not in sources:
+                continue
+            seen.add(current)
+            todo.extend(uses[current])
+        fingerprints[name] = hash(tuple(sorted((n, sources[n]) for n in seen)))
+    return fingerprints
+
+
 @dataclass(frozen=True)
 class PageUrl:
     """Where a page lives: its file path in the output, and its clean public address."""
@@ -77,10 +106,34 @@ def term_path(tid: str) -> str:
     return f"glossary/{tid}/index.html"
 
 
+@dataclass(frozen=True)
+class PagePlan:
+    """A page before rendering: what it is made from, and how to make its template context.
+
+    Two plans with equal `inputs` and unchanged templates render to the same bytes, which
+    is what lets an incremental build skip a page. `inputs` must therefore hold everything
+    `context` reads.
+    """
+
+    path: str
+    template: str
+    inputs: tuple[Any, ...]
+    context: Callable[[], dict[str, Any]] = field(compare=False)
+
+
+def plan_site(site: Site, base_url: str, markdown: MarkdownRenderer) -> list[PagePlan]:
+    """Every page and feed of the site, in output order (static assets are the write stage's)."""
+    return list(_Planner(site, base_url, markdown).plans())
+
+
+def render_plan(plan: PagePlan, env: jinja2.Environment) -> str:
+    """Render one planned page with its template."""
+    return env.get_template(plan.template).render(plan.context())
+
+
 def render_site(site: Site, env: jinja2.Environment, base_url: str) -> dict[str, str]:
-    """Every page and feed of the site, by output path (static assets are the write stage's)."""
-    renderer = _Renderer(site, env, base_url, MarkdownRenderer())
-    return dict(renderer.pages())
+    """Every page of the site rendered, by output path."""
+    return {p.path: render_plan(p, env) for p in plan_site(site, base_url, MarkdownRenderer())}
 
 
 def _sort_key(name: str) -> tuple[str, str]:
@@ -101,55 +154,55 @@ def letter_groups(items: Iterable[dict[str, Any]], key: str) -> list[dict[str, A
     return [{"letter": letter, "entries": members} for letter, members in sorted(groups.items())]
 
 
-class _Renderer:
-    """Holds what every page shares during one render: templates, site data, Markdown cache."""
+class _Planner:
+    """Plans every page of one build; holds the lookups all pages share."""
 
-    def __init__(
-        self, site: Site, env: jinja2.Environment, base_url: str, markdown: MarkdownRenderer
-    ) -> None:
+    def __init__(self, site: Site, base_url: str, markdown: MarkdownRenderer) -> None:
         self.site = site
-        self.env = env
         self.base_url = base_url
         self.md = markdown
         self.people = {p.id: p for p in site.content.people}
         self.terms = {t.id: t for t in site.content.terms}
         self.titles = {a.spec.slug: a.spec.title for a in site.articles}
+        self.common = (site.content.site, base_url)
 
-    def pages(self) -> Iterator[tuple[str, str]]:
-        yield self.page(
+    def plans(self) -> Iterator[PagePlan]:
+        articles = [self.article_summary(a) for a in self.site.articles]
+        yield self.plan(
             "index.html",
             "index.html",
             "home",
             self.site.content.site.title,
-            articles=[self.article_summary(a) for a in self.site.articles],
+            (_frozen(articles),),
+            articles=articles,
         )
         for article in self.site.articles:
             yield self.article_page(article)
-        yield self.page(
+        people = [self.person_summary(p) for p in self.people.values()]
+        yield self.plan(
             "people/index.html",
             "people.html",
             "people",
             "People",
-            groups=letter_groups(map(self.person_summary, self.people.values()), "name"),
+            (_frozen(people),),
+            groups=lambda: letter_groups(people, "name"),
         )
         for person in self.people.values():
             yield self.person_page(person)
-        yield self.page(
+        terms = [self.term_summary(t) for t in self.terms.values()]
+        yield self.plan(
             "glossary/index.html",
             "glossary.html",
             "glossary",
             "Glossary",
-            groups=letter_groups(map(self.term_summary, self.terms.values()), "term"),
+            (_frozen(terms),),
+            groups=lambda: letter_groups(terms, "term"),
         )
         for term in self.terms.values():
             yield self.term_page(term)
-        yield self.page("404.html", "404.html", "404", "Page not found", absolute=True)
-        yield (
-            "sitemap.xml",
-            self.env.get_template("sitemap.xml").render(
-                urls=[self.base_url + PageUrl(p).clean for p in self.sitemap_paths()]
-            ),
-        )
+        yield self.plan("404.html", "404.html", "404", "Page not found", (), absolute=True)
+        urls = tuple(self.base_url + PageUrl(p).clean for p in self.sitemap_paths())
+        yield PagePlan("sitemap.xml", "sitemap.xml", (urls,), lambda: {"urls": urls})
 
     def sitemap_paths(self) -> list[str]:
         return [
@@ -161,36 +214,41 @@ class _Renderer:
             *(term_path(t) for t in self.terms),
         ]
 
-    def page(
+    def plan(
         self,
         path: str,
         template: str,
         kind: str,
         title: str,
+        inputs: tuple[Any, ...],
         absolute: bool = False,
         description: str = "",
         **values: Any,
-    ) -> tuple[str, str]:
+    ) -> PagePlan:
+        """A page with the context every template shares; callables in `values` run lazily."""
         url = PageUrl(path)
         config = self.site.content.site
-        context = {
-            "site": {
-                "title": config.title,
-                "description": config.description,
-                "language": config.language,
-                "base_url": self.base_url,
-            },
-            "page": {
-                "kind": kind,
-                "title": title,
-                "description": description or config.description,
-                "canonical": "" if absolute else self.base_url + url.clean,
-            },
-            # 404.html is served at any depth, so only absolute links work there.
-            "root": self.base_url if absolute else url.root,
-            **values,
-        }
-        return path, self.env.get_template(template).render(context)
+
+        def context() -> dict[str, Any]:
+            return {
+                "site": {
+                    "title": config.title,
+                    "description": config.description,
+                    "language": config.language,
+                    "base_url": self.base_url,
+                },
+                "page": {
+                    "kind": kind,
+                    "title": title,
+                    "description": description or config.description,
+                    "canonical": "" if absolute else self.base_url + url.clean,
+                },
+                # 404.html is served at any depth, so only absolute links work there.
+                "root": self.base_url if absolute else url.root,
+                **{k: v() if callable(v) else v for k, v in values.items()},
+            }
+
+        return PagePlan(path, template, (self.common, title, description, *inputs), context)
 
     # --- summaries for index pages ---------------------------------------
 
@@ -233,8 +291,33 @@ class _Renderer:
 
     # --- pages -----------------------------------------------------------
 
-    def article_page(self, article: AnchoredArticle) -> tuple[str, str]:
+    def article_page(self, article: AnchoredArticle) -> PagePlan:
         spec = article.spec
+        speakers = tuple(sorted({p.target for p in article.places if p.type == "quote"}))
+        speaker_links = [{"name": self.people[s].name, "href": person_path(s)} for s in speakers]
+        summary = self.article_summary(article)
+        description = (
+            f"{spec.title} ({spec.publisher}, {_display_date(spec.date)}), annotated"
+            if spec.publisher
+            else ""
+        )
+        return self.plan(
+            article_path(spec.slug),
+            "article.html",
+            "article",
+            spec.title,
+            (article, _frozen(speaker_links)),
+            description=description,
+            article=lambda: {
+                **summary,
+                "original_url": spec.original_url,
+                "permalink_base": self.base_url + PageUrl(article_path(spec.slug)).clean,
+            },
+            paragraphs=lambda: self.paragraphs(article),
+            speakers=speaker_links,
+        )
+
+    def paragraphs(self, article: AnchoredArticle) -> list[dict[str, Any]]:
         notes = [p for p in article.places if p.note]
         numbers = {p.id: n for n, p in enumerate(notes, start=1)}
         style = SpanStyle(href=self.place_href, note_numbers=numbers, attribution=self.attribution)
@@ -257,23 +340,7 @@ class _Renderer:
                     ],
                 }
             )
-        speakers = sorted({p.target for p in article.places if p.type == "quote"})
-        return self.page(
-            article_path(spec.slug),
-            "article.html",
-            "article",
-            spec.title,
-            description=f"{spec.title} ({spec.publisher}, {_display_date(spec.date)}), annotated"
-            if spec.publisher
-            else "",
-            article={
-                **self.article_summary(article),
-                "original_url": spec.original_url,
-                "permalink_base": self.base_url + PageUrl(article_path(spec.slug)).clean,
-            },
-            paragraphs=paragraphs,
-            speakers=[self.person_summary(self.people[s]) for s in speakers],
-        )
+        return paragraphs
 
     def note(self, place: Place, number: int, article: AnchoredArticle) -> dict[str, Any]:
         label = " ".join(article.body.text[place.start : place.end].split())
@@ -295,41 +362,49 @@ class _Renderer:
             return None
         return Attribution("../../" + person_path(place.target), self.people[place.target].name)
 
-    def person_page(self, person: Person) -> tuple[str, str]:
-        return self.page(
+    def person_page(self, person: Person) -> PagePlan:
+        quotes = self.site.quotes_by.get(person.id, ())
+        mentions = self.site.mentions_of.get(person.id, ())
+        return self.plan(
             person_path(person.id),
             "person.html",
             "person",
             person.name,
+            (person, quotes, mentions, self.titles_of(quotes, mentions)),
             description=person.summary,
-            person={
+            person=lambda: {
                 **self.person_summary(person),
                 "bio": self.md.render(person.bio) if person.bio else "",
                 "roles": [{"title": r.title, "start": r.start, "end": r.end} for r in person.roles],
                 "links": [{"label": lk.label, "url": lk.url} for lk in person.links],
             },
-            quotes=self.occurrences(self.site.quotes_by.get(person.id, ())),
-            mentions=self.occurrences(self.site.mentions_of.get(person.id, ())),
+            quotes=lambda: self.occurrences(quotes),
+            mentions=lambda: self.occurrences(mentions),
         )
 
-    def term_page(self, term: Term) -> tuple[str, str]:
-        return self.page(
+    def term_page(self, term: Term) -> PagePlan:
+        found = self.site.occurrences_of.get(term.id, ())
+        see_also = [self.term_summary(self.terms[t]) for t in term.see_also if t in self.terms]
+        return self.plan(
             term_path(term.id),
             "term.html",
             "term",
             term.term,
+            (term, found, self.titles_of(found), _frozen(see_also)),
             description=f"{term.term}: glossary entry",
-            term={
+            term=lambda: {
                 **self.term_summary(term),
                 "aliases": list(term.aliases),
                 "definition": self.md.render(term.definition),
                 "renderings": [{"text": r.text, "by": r.by} for r in term.renderings],
-                "see_also": [
-                    self.term_summary(self.terms[t]) for t in term.see_also if t in self.terms
-                ],
+                "see_also": see_also,
             },
-            occurrences=self.occurrences(self.site.occurrences_of.get(term.id, ())),
+            occurrences=lambda: self.occurrences(found),
         )
+
+    def titles_of(self, *groups: Iterable[Occurrence]) -> tuple[tuple[str, str], ...]:
+        slugs = sorted({o.article_slug for group in groups for o in group})
+        return tuple((slug, self.titles[slug]) for slug in slugs)
 
     def occurrences(self, found: Iterable[Occurrence]) -> list[dict[str, Any]]:
         return [
@@ -341,6 +416,15 @@ class _Renderer:
             }
             for o in found
         ]
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable, comparable copy of plain data, for a plan's inputs."""
+    if isinstance(value, dict):
+        return tuple((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 _MONTHS = (

@@ -1,0 +1,120 @@
+"""Incremental builds (serve's Builder): after any series of edits, the output is byte-identical
+to a clean build, and an edit rewrites only the pages that depend on it."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from site_builder.build import BuildOptions, Builder, build
+
+SLUG = "xi-heads-internet-security-group"
+ARTICLE = f"content/articles/{SLUG}.yaml"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    for folder in ("content", "seeds", "templates"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def tree_differences(left: Path, right: Path) -> list[str]:
+    def walk(cmp: filecmp.dircmp, prefix: str) -> list[str]:
+        found = [prefix + n for n in (*cmp.left_only, *cmp.right_only)]
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        found += [prefix + n for n in (*mismatch, *errors)]
+        for name, sub in cmp.subdirs.items():
+            found += walk(sub, f"{prefix}{name}/")
+        return found
+
+    return walk(filecmp.dircmp(left, right), "")
+
+
+def edit(root: Path, relpath: str, old: str, new: str) -> None:
+    path = root / relpath
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (relpath, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def assert_same_as_clean_build(project: Path, out: Path, tmp_path: Path, n: int) -> None:
+    clean = tmp_path / f"clean{n}"
+    report = build(BuildOptions(project, out=clean))
+    assert not report.failed, [d.format() for d in report.diagnostics]
+    assert tree_differences(out, clean) == []
+
+
+def test_scripted_edits_match_clean_builds(project: Path, tmp_path: Path):
+    out = tmp_path / "served"
+    builder = Builder(BuildOptions(project, out=out))
+    first = builder.build()
+    assert not first.failed and first.files_written > 20
+
+    steps = [
+        # a quote's note: the article page, and the speaker's page that shows the note too
+        (
+            lambda: edit(project, ARTICLE, "This is the line that put", "This line put"),
+            {f"articles/{SLUG}/index.html", "people/xi-jinping/index.html"},
+        ),
+        # a person's name: attributions in the article, the person page, the index, other pages
+        (
+            lambda: edit(project, "content/people.yaml", "name: Liu Yunshan", "name: Liu Yun-shan"),
+            None,
+        ),
+        # a glossary definition: the term page only
+        (
+            lambda: edit(
+                project,
+                "content/glossary.yaml",
+                "definition: |",
+                "definition: |\n    Edited.\n   ",
+            ),
+            None,
+        ),
+        # an include used by the two index pages
+        (
+            lambda: edit(project, "templates/_letters.html", "Jump to letter", "Jump to a letter"),
+            {"people/index.html", "glossary/index.html"},
+        ),
+        # a new article, then its removal
+        (lambda: shutil.copy(project / ARTICLE, project / "content/articles/copy.yaml"), None),
+        (lambda: (project / "content/articles/copy.yaml").unlink(), None),
+        # a stylesheet
+        (
+            lambda: (project / "templates/static/style.css").write_text("body{}\n"),
+            {"static/style.css"},
+        ),
+    ]
+    for n, (change, expected) in enumerate(steps):
+        change()
+        report = builder.build()
+        assert not report.failed, [d.format() for d in report.diagnostics]
+        if expected is not None:
+            assert set(report.written) == expected, n
+        assert_same_as_clean_build(project, out, tmp_path, n)
+
+
+def test_a_failed_incremental_build_leaves_the_output_alone(project: Path, tmp_path: Path):
+    out = tmp_path / "served"
+    builder = Builder(BuildOptions(project, out=out))
+    assert not builder.build().failed
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    edit(project, ARTICLE, "speaker: xi-jinping", "speaker: xi-jinpin")
+    report = builder.build()
+    assert report.failed and report.written == ()
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    edit(project, ARTICLE, "speaker: xi-jinpin", "speaker: xi-jinping")
+    assert not builder.build().failed
+    assert_same_as_clean_build(project, out, tmp_path, 0)
+
+
+def test_nothing_changed_writes_nothing(project: Path, tmp_path: Path):
+    builder = Builder(BuildOptions(project, out=tmp_path / "served"))
+    builder.build()
+    assert builder.build().written == ()
