@@ -82,3 +82,37 @@ def _swap_in(staging: Path, out: Path) -> None:
         retired.rename(out)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def update_site(
+    out: Path,
+    changed: Mapping[str, bytes],
+    copies: Iterable[tuple[str, Path]],
+    removed: Iterable[str],
+) -> None:
+    """Bring an existing output folder up to date by touching only what changed.
+
+    For the live preview, whose private folder nobody deploys: each file is replaced
+    atomically (written beside it, then renamed), so a reader never sees half a page.
+    """
+    for relpath, data in sorted(changed.items()):
+        _replace_file(out / relpath, data)
+    for relpath, source in sorted(copies):
+        _replace_file(out / relpath, source.read_bytes())
+    for relpath in sorted(removed):
+        target = out / relpath
+        target.unlink(missing_ok=True)
+        _remove_empty_parents(target.parent, out)
+
+
+def _replace_file(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
+def _remove_empty_parents(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_relative_to(out) and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
