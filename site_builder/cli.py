@@ -15,6 +15,7 @@ from typing import TextIO
 
 from . import __version__
 from .build import BuildOptions, BuildReport, build, check
+from .errors import InternalError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -112,14 +113,16 @@ def _print_report(report: BuildReport, verb: str, stream: TextIO) -> int:
 
 
 def _report_bug(args: argparse.Namespace, stream: TextIO) -> None:
-    exc_type, exc, tb = sys.exc_info()
-    frames = traceback.extract_tb(tb)
+    _, exc, _ = sys.exc_info()
+    input_path = ""
+    if isinstance(exc, InternalError) and exc.__cause__ is not None:
+        input_path, exc = exc.input_path, exc.__cause__
+    frames = traceback.extract_tb(exc.__traceback__ if exc else None)
     where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
-    print(
-        f"site-builder: internal error: {exc_type.__name__ if exc_type else '?'}: {exc}",
-        file=stream,
-    )
+    print(f"site-builder: internal error: {type(exc).__name__}: {exc}", file=stream)
     print(f"  at {where}", file=stream)
+    if input_path:
+        print(f"  while processing: {input_path}", file=stream)
     print(f"  while running: site-builder {args.command} --project {args.project}", file=stream)
     print(
         "  this is a bug in site-builder, not in your content; please report it with the "

@@ -80,11 +80,23 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """Suggest the closest known name, or nothing when none is close."""
+    """Suggest the closest known name, or nothing when none is close.
+
+    Case and `_`/`-` slips are matched first: `Lu_Wei` finds `lu-wei` even
+    though most of its characters differ.
+    """
     import difflib
 
-    matches = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
-    return f"did you mean `{matches[0]}`?" if matches else ""
+    known = sorted(candidates)
+    folded = {_fold(c): c for c in reversed(known)}
+    if _fold(word) in folded and folded[_fold(word)] != word:
+        return f"did you mean `{folded[_fold(word)]}`?"
+    matches = difflib.get_close_matches(_fold(word), list(folded), n=1, cutoff=0.6)
+    return f"did you mean `{folded[matches[0]]}`?" if matches else ""
+
+
+def _fold(word: str) -> str:
+    return word.casefold().replace("_", "-").replace(" ", "-")
 
 
 class ContentError(Exception):
@@ -93,3 +105,15 @@ class ContentError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         super().__init__(f"{sum(d.is_error for d in diagnostics)} error(s)")
         self.diagnostics = diagnostics
+
+
+class InternalError(Exception):
+    """A bug met while processing one input; carries that input so the report can name it.
+
+    Raised from the original exception (`raise InternalError(path) from exc`), which
+    stays available as `__cause__` for the report's type, message and place.
+    """
+
+    def __init__(self, input_path: str) -> None:
+        super().__init__(input_path)
+        self.input_path = input_path

@@ -63,7 +63,10 @@ class LinkMemo:
 
 
 def link_site(
-    content: Content, articles: Iterable[AnchoredArticle], memo: LinkMemo | None = None
+    content: Content,
+    articles: Iterable[AnchoredArticle],
+    memo: LinkMemo | None = None,
+    report_unused: bool = True,
 ) -> tuple[Site, list[Diagnostic]]:
     """Add autolinks to each article and collect who and what occurs where."""
     memo = memo if memo is not None else LinkMemo()
@@ -98,7 +101,8 @@ def link_site(
         mentions_of={k: tuple(v) for k, v in sorted(mentions.items())},
         occurrences_of={k: tuple(v) for k, v in sorted(uses.items())},
     )
-    diagnostics.extend(_unused(site))
+    if report_unused:
+        diagnostics.extend(_unused(site))
     return site, diagnostics
 
 

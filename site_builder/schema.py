@@ -8,7 +8,9 @@ extension and others) use to complete and check fields as the editor types.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 Kind = Literal[
@@ -25,7 +27,13 @@ Kind = Literal[
     "records",  # list of records
 ]
 
+# Patterns are written for both Python's `re` and JSON Schema's ECMA-262 dialect (no inline flags).
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+URL_PATTERN = r'^[hH][tT][tT][pP][sS]?://[^\s<>"]+$'
+"""http(s) only: `javascript:`, `data:` and the like never reach a page's links."""
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TEXT_PATTERN = r"\S"
+"""Text fields must hold more than white space."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,8 @@ class Record:
     fields: tuple[Field, ...]
     variants: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default=())
     """For records with a discriminator: (field, value, fields required for that value)."""
+    exclusive: tuple[tuple[str, str], ...] = field(default=())
+    """Pairs (field, flag) that cannot go together: the field, and the flag set to true."""
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -148,6 +158,7 @@ ANNOTATION = Record(
         ("type", "term", ("term",)),
         ("type", "note", ("note",)),
     ),
+    exclusive=(("occurrence", "all"),),
 )
 
 # Fields that belong to one annotation type only; any other type carrying them is a mistake.
@@ -171,6 +182,14 @@ ARTICLE = Record(
 )
 
 
+def fields_not_allowed(kind: str) -> tuple[str, ...]:
+    """Annotation fields that another type owns, which an annotation of `kind` must not carry."""
+    foreign = [name for name, owner in TYPE_ONLY_FIELDS.items() if owner != kind]
+    if kind not in NOTE_TYPES:
+        foreign.append("note")
+    return tuple(foreign)
+
+
 def json_schema(record: Record, keyed: bool = False) -> dict:
     """The JSON Schema of a content file; `keyed` files map ids to records."""
     body = _record_schema(record)
@@ -181,7 +200,7 @@ def json_schema(record: Record, keyed: bool = False) -> dict:
             "additionalProperties": body,
         }
     return {
-        "$schema": "https://json-schema.org/draft-07/schema#",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "title": record.doc,
         **body,
     }
@@ -195,45 +214,66 @@ def _record_schema(record: Record) -> dict:
         "properties": {f.name: _field_schema(f) for f in record.fields},
         "required": [f.name for f in record.fields if f.required],
     }
-    if record.variants:
-        schema["allOf"] = [
-            {
-                "if": {"properties": {key: {"const": value}}, "required": [key]},
-                "then": {"required": list(needs)},
-            }
-            for key, value, needs in record.variants
-        ]
+    rules = [
+        {
+            "if": {"properties": {key: {"const": value}}, "required": [key]},
+            "then": {
+                "required": list(needs),
+                "properties": {name: False for name in fields_not_allowed(value)},
+            },
+        }
+        for key, value, needs in record.variants
+    ]
+    rules += [
+        {"not": {"required": [a, b], "properties": {b: {"const": True}}}}
+        for a, b in record.exclusive
+    ]
+    if rules:
+        schema["allOf"] = rules
     return schema
 
 
+# YAML 1.2 (what editors' tools parse) reads plain `2013`, `1.10` or `true` as numbers and
+# booleans; the build reads them as the text written wherever text is expected, so the
+# published schema accepts them there too.
+_TEXT_TYPES = ["string", "number", "boolean"]
+
+
 def _field_schema(f: Field) -> dict:
-    description = {"description": f.doc}
+    schema = _kind_schema(f)
+    if not f.required:  # an empty value (`native:`) means the same as leaving the field out
+        if "enum" in schema:
+            schema["enum"] = [*schema["enum"], None]
+        else:
+            types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+            schema["type"] = [*types, "null"]
+    return {**schema, "description": f.doc}
+
+
+def _kind_schema(f: Field) -> dict:
     match f.kind:
         case "string" | "markdown":
-            return {"type": "string", **description}
+            return {"type": list(_TEXT_TYPES), "pattern": TEXT_PATTERN}
         case "id":
-            return {"type": "string", "pattern": ID_PATTERN, **description}
+            return {"type": "string", "pattern": ID_PATTERN}
         case "url":
-            return {"type": "string", "pattern": "^https?://", **description}
+            return {"type": "string", "pattern": URL_PATTERN}
         case "date":
-            return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", **description}
+            return {"type": "string", "pattern": DATE_PATTERN}
         case "count":
-            return {"type": "integer", "minimum": 1, **description}
+            return {"type": "integer", "minimum": 1}
         case "bool":
-            return {"type": "boolean", **description}
+            return {"type": "boolean"}
         case "enum":
-            return {"enum": list(f.choices), **description}
+            return {"enum": list(f.choices)}
         case "strings":
-            return {"type": "array", "items": {"type": "string"}, **description}
+            return {"type": "array", "items": {"type": list(_TEXT_TYPES), "pattern": TEXT_PATTERN}}
         case "ids":
-            return {
-                "type": "array",
-                "items": {"type": "string", "pattern": ID_PATTERN},
-                **description,
-            }
+            return {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}}
         case "records":
             assert f.record is not None
-            return {"type": "array", "items": _record_schema(f.record), **description}
+            return {"type": "array", "items": _record_schema(f.record)}
+    raise AssertionError(f.kind)  # pragma: no cover - every kind is handled above
 
 
 SCHEMA_FILES = {
@@ -244,9 +284,54 @@ SCHEMA_FILES = {
 }
 
 
+SCHEMA_FOLDER = "schemas"
+"""Where the published schemas live, relative to the project root."""
+
+
+def schema_file_for(content_path: str) -> str | None:
+    """The published schema of a content file (`content/articles/x.yaml` -> `article.schema.json`)."""
+    parts = content_path.split("/")
+    if parts[:2] == ["content", "articles"] and len(parts) == 3:
+        return "article.schema.json"
+    if len(parts) == 2 and parts[0] == "content":
+        name = parts[1].removesuffix(".yaml") + ".schema.json"
+        return name if name in SCHEMA_FILES else None
+    return None
+
+
+def modeline(content_path: str) -> str:
+    """The first line of a content file that points editors' tools at its schema, by relative path."""
+    schema_file = schema_file_for(content_path)
+    if schema_file is None:
+        raise ValueError(f"no published schema describes {content_path}")
+    up = "../" * (content_path.count("/"))
+    return f"# yaml-language-server: $schema={up}{SCHEMA_FOLDER}/{schema_file}"
+
+
 def render_schema_files() -> dict[str, str]:
     """Every published schema, by file name, as stable JSON text."""
     return {
         name: json.dumps(json_schema(record, keyed), indent=2, ensure_ascii=False) + "\n"
         for name, (record, keyed) in SCHEMA_FILES.items()
     }
+
+
+def write_schema_files(project: Path) -> list[Path]:
+    """Regenerate `schemas/*.json` in a project; run after changing this module.
+
+    `python -m site_builder.schema [PROJECT]` does the same from a shell.
+    """
+    folder = project / SCHEMA_FOLDER
+    folder.mkdir(exist_ok=True)
+    written = []
+    for name, text in render_schema_files().items():
+        target = folder / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+            written.append(target)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_schema_files(Path(sys.argv[1] if len(sys.argv) > 1 else ".")):
+        print(f"wrote {path}")

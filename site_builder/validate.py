@@ -2,14 +2,18 @@
 
 Every problem is collected; a file with errors still yields as much of the model
 as could be read, so that later checks (references, anchors) report their own
-problems in the same run instead of one error hiding the next.
+problems in the same run instead of one error hiding the next. A problem is
+reported once, where the editor must fix it: a reference into a file that could
+not be read, or to an entry whose own id is broken, is not reported again.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -30,7 +34,10 @@ from .model import (
 from .textmatch import slugify
 
 _ID_RE = re.compile(schema.ID_PATTERN)
-_SAFE_URL_RE = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
+_URL_RE = re.compile(schema.URL_PATTERN)
+_DATE_RE = re.compile(schema.DATE_PATTERN)
+_COUNT_RE = re.compile(r"^[0-9]+$")
+_TRUE, _FALSE = ("true", "True", "TRUE"), ("false", "False", "FALSE")
 _KIND_NAMES = {
     "string": "text",
     "markdown": "text",
@@ -39,11 +46,16 @@ _KIND_NAMES = {
     "date": "a date",
     "count": "a whole number",
     "bool": "true or false",
-    "enum": "one of the listed words",
     "strings": "a list of texts",
     "ids": "a list of ids",
     "records": "a list of entries",
 }
+_POSITIONS = "__positions__"
+"""Key of the field name -> value position map in a record read by `_Reader.record`."""
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 class _Reader:
@@ -58,53 +70,80 @@ class _Reader:
     def record(self, node: Node, record: schema.Record) -> dict[str, Any]:
         """Read a mapping into a dict of field name -> value; absent optional fields are left out."""
         if not isinstance(node, MapNode):
-            self.fail(
-                node.position,
-                f"expected a mapping of fields for a {record.name}, found {_describe(node)}",
-            )
-            return {}
+            if not (isinstance(node, Scalar) and node.is_invalid):
+                self.fail(
+                    node.position,
+                    f"expected a mapping of fields for {_a(record.name)}, found {_describe(node)}",
+                    f"write its fields on the lines below, indented, e.g. `{record.fields[0].name}: ...`",
+                )
+            return {_POSITIONS: {}}
         values: dict[str, Any] = {}
         positions: dict[str, Position] = {}
         for key, value in node.entries:
             spec = record.field(key.text)
             if spec is None:
-                known = [f.name for f in record.fields]
-                self.fail(
-                    key.position,
-                    f"unknown field `{key.text}` in a {record.name}",
-                    did_you_mean(key.text, known) or "known fields: " + ", ".join(known),
-                )
+                self.unknown_field(key, record)
                 continue
+            positions[spec.name] = value.position
             converted = self.value(value, spec)
             if converted is not None:
                 values[spec.name] = converted
-                positions[spec.name] = value.position
         for spec in record.fields:
-            if spec.required and spec.name not in values and node.get(spec.name) is None:
+            if spec.required and node.get(spec.name) is None:
                 self.fail(
                     node.position,
-                    f"missing required field `{spec.name}` in a {record.name}",
+                    f"missing required field `{spec.name}` in {_a(record.name)}",
                     f"add `{spec.name}:` ({spec.doc.rstrip('.')})",
                 )
-        values["__positions__"] = positions
+        values[_POSITIONS] = positions
         return values
 
+    def unknown_field(self, key: Scalar, record: schema.Record) -> None:
+        known = [f.name for f in record.fields]
+        owner = _owning_record(key.text, record)
+        hint = did_you_mean(key.text, known) or "known fields: " + ", ".join(known)
+        if owner:
+            hint = f"`{key.text}` belongs in {owner}; {hint}"
+        self.fail(key.position, f"unknown field `{key.text}` in {_a(record.name)}", hint)
+
     def value(self, node: Node, spec: schema.Field) -> Any:
+        if isinstance(node, Scalar) and node.is_invalid:
+            return None  # refused at load time, and reported there
         kind = spec.kind
         if kind in ("strings", "ids", "records"):
             return self.sequence(node, spec)
         if not isinstance(node, Scalar):
-            self.fail(
-                node.position, f"`{spec.name}` must be {_KIND_NAMES[kind]}, found {_describe(node)}"
-            )
+            expected = _KIND_NAMES[kind] if kind != "enum" else "one of " + ", ".join(spec.choices)
+            self.fail(node.position, f"`{spec.name}` must be {expected}, found {_describe(node)}")
             return None
+        if node.tag == "null" and not node.quoted:
+            return self.null(node, spec)
         return self.scalar(node, spec)
+
+    def null(self, node: Scalar, spec: schema.Field) -> None:
+        """An empty value: fine for an optional field (as if left out), an error for a required one."""
+        if not spec.required:
+            return
+        if node.text and node.text != "~":
+            self.fail(
+                node.position,
+                f"`{spec.name}` is `{node.text}`, which YAML reads as nothing",
+                f'quote it if you mean the word: `{spec.name}: "{node.text}"`',
+            )
+        else:
+            self.fail(
+                node.position,
+                f"`{spec.name}` is empty",
+                f"write the {spec.doc[:1].lower()}{spec.doc[1:]}",
+            )
 
     def sequence(self, node: Node, spec: schema.Field) -> tuple | None:
         if isinstance(node, Scalar) and node.tag == "null" and not node.quoted:
             return ()
         if not isinstance(node, SeqNode):
-            example = "[a, b]" if spec.kind != "records" else "a list of `- ` entries"
+            example = f"[{node.text}]" if isinstance(node, Scalar) else "[a, b]"
+            if spec.kind == "records":
+                example = "a list of `- ` entries"
             self.fail(
                 node.position,
                 f"`{spec.name}` must be {_KIND_NAMES[spec.kind]}, found {_describe(node)}",
@@ -115,73 +154,63 @@ class _Reader:
             assert spec.record is not None
             return tuple((self.record(item, spec.record), item) for item in node.items)
         item_kind = "id" if spec.kind == "ids" else "string"
-        item_spec = schema.Field(spec.name, item_kind, spec.doc)
-        items = (self.value(item, item_spec) for item in node.items)
-        return tuple(
-            (v, item.position) for v, item in zip(items, node.items, strict=True) if v is not None
-        )
+        item_spec = schema.Field(spec.name, item_kind, spec.doc, required=True)
+        items = []
+        for item in node.items:
+            if isinstance(item, Scalar) and item.tag == "null" and not item.quoted:
+                self.null_item(item, spec)
+            elif (value := self.value(item, item_spec)) is not None:
+                items.append((value, item.position))
+        return tuple(items)
+
+    def null_item(self, item: Scalar, spec: schema.Field) -> None:
+        if item.text and item.text != "~":
+            self.fail(
+                item.position,
+                f"an item of `{spec.name}` is `{item.text}`, which YAML reads as nothing",
+                f'quote it if you mean the word: "{item.text}"',
+            )
+        else:
+            self.fail(
+                item.position, f"an item of `{spec.name}` is empty", "remove it, or fill it in"
+            )
 
     def scalar(self, node: Scalar, spec: schema.Field) -> Any:
+        """Read a scalar as its field's kind: YAML's guess at a type counts only where it fits."""
+        readers = {
+            "string": self.string,
+            "markdown": self.markdown,
+            "id": self.ident,
+            "url": self.url,
+            "date": self.date,
+            "count": self.count,
+            "bool": self.boolean,
+            "enum": self.enum,
+        }
+        return readers[spec.kind](node, spec)
+
+    def string(self, node: Scalar, spec: schema.Field) -> str | None:
         text = node.text
-        position = node.position
-        if node.tag == "null" and not node.quoted:
-            if spec.required:
-                self.fail(position, f"`{spec.name}` is empty")
+        if not text.strip():
+            self.fail(node.position, f"`{spec.name}` is empty")
             return None
-        match spec.kind:
-            case "string":
-                if not text.strip():
-                    self.fail(position, f"`{spec.name}` is empty")
-                    return None
-                return " ".join(text.split()) if "\n" in text.strip() else text.strip()
-            case "markdown":
-                return text
-            case "id":
-                if not _ID_RE.match(text):
-                    self.fail(
-                        position,
-                        f"`{text}` is not a valid id",
-                        "ids use lowercase letters, digits and single hyphens, "
-                        f"e.g. `{slugify(text) or 'xi-jinping'}`",
-                    )
-                    return None
-                return text
-            case "url":
-                return self.url(node, spec)
-            case "date":
-                try:
-                    return datetime.date.fromisoformat(text.strip())
-                except ValueError:
-                    self.fail(
-                        position, f"`{spec.name}` must be a date written YYYY-MM-DD, found `{text}`"
-                    )
-                    return None
-            case "count":
-                if node.quoted or not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
-                    self.fail(
-                        position, f"`{spec.name}` must be a whole number from 1, found `{text}`"
-                    )
-                    return None
-                return int(text)
-            case "bool":
-                if node.quoted or text not in ("true", "false"):
-                    self.fail(position, f"`{spec.name}` must be true or false, found `{text}`")
-                    return None
-                return text == "true"
-            case "enum":
-                if text not in spec.choices:
-                    self.fail(
-                        position,
-                        f"`{spec.name}` must be one of {', '.join(spec.choices)}; found `{text}`",
-                        did_you_mean(text, spec.choices),
-                    )
-                    return None
-                return text
-        raise AssertionError(spec.kind)  # pragma: no cover - every kind is handled above
+        return " ".join(text.split()) if "\n" in text.strip() else text.strip()
+
+    def markdown(self, node: Scalar, spec: schema.Field) -> str | None:
+        if not node.text.strip():
+            self.fail(node.position, f"`{spec.name}` is empty")
+            return None
+        return node.text
+
+    def ident(self, node: Scalar, spec: schema.Field) -> str | None:
+        if not _ID_RE.fullmatch(node.text):
+            self.fail(node.position, f"`{node.text}` is not a valid id", _id_hint(node.text))
+            return None
+        return node.text
 
     def url(self, node: Scalar, spec: schema.Field) -> str | None:
         url = node.text.strip()
-        if not _SAFE_URL_RE.match(url):
+        if not _URL_RE.fullmatch(url):
             self.fail(
                 node.position,
                 f"`{spec.name}` must be an http or https URL, found `{url}`",
@@ -190,13 +219,139 @@ class _Reader:
             return None
         return url
 
+    def date(self, node: Scalar, spec: schema.Field) -> datetime.date | None:
+        text = node.text.strip()
+        try:
+            if _DATE_RE.fullmatch(text):
+                return datetime.date.fromisoformat(text)
+        except ValueError:
+            self.fail(node.position, f"`{spec.name}`: `{text}` is not a date in the calendar")
+            return None
+        self.fail(
+            node.position,
+            f"`{spec.name}` must be a date written YYYY-MM-DD, found `{text}`",
+            "e.g. `2014-02-27`",
+        )
+        return None
+
+    def count(self, node: Scalar, spec: schema.Field) -> int | None:
+        if node.quoted or not _COUNT_RE.fullmatch(node.text) or int(node.text) < 1:
+            self.fail(
+                node.position,
+                f"`{spec.name}` must be a whole number from 1, found `{node.text}`",
+                "write it without quotes, e.g. `2`" if node.quoted else "",
+            )
+            return None
+        return int(node.text)
+
+    def boolean(self, node: Scalar, spec: schema.Field) -> bool | None:
+        if node.quoted or node.text not in (*_TRUE, *_FALSE):
+            self.fail(
+                node.position,
+                f"`{spec.name}` must be true or false, found `{node.text}`",
+                "write `true` or `false` (without quotes)",
+            )
+            return None
+        return node.text in _TRUE
+
+    def enum(self, node: Scalar, spec: schema.Field) -> str | None:
+        text = node.text.strip()
+        if text in spec.choices:
+            return text
+        choices = ", ".join(spec.choices)
+        if spec is schema.ANNOTATION.field("type"):
+            message = f"unknown annotation type `{text}` (annotation types: {choices})"
+        else:
+            message = f"`{spec.name}` must be one of {choices}; found `{text}`"
+        self.fail(node.position, message, did_you_mean(text, spec.choices))
+        return None
+
 
 def _describe(node: Node) -> str:
     if isinstance(node, MapNode):
         return "a mapping"
     if isinstance(node, SeqNode):
         return "a list"
+    if node.tag == "null" and not node.quoted:
+        return "nothing"
     return f"`{node.text}`"
+
+
+def _id_hint(text: str) -> str:
+    return (
+        "ids use lowercase letters, digits and single hyphens, "
+        f"e.g. `{slugify(text) or 'xi-jinping'}`"
+    )
+
+
+def _owning_record(name: str, record: schema.Record) -> str:
+    """Where a misplaced field belongs, e.g. `bio` written in an article."""
+    if record is schema.ANNOTATION:
+        return ""
+    if record is schema.ARTICLE and schema.ANNOTATION.field(name):
+        return "an annotation (an entry under `annotations:`)"
+    return ""
+
+
+# --- what each keyed file defines, for references into it --------------------
+
+
+@dataclass(frozen=True)
+class _Known:
+    """The ids a keyed file (people, glossary) defines, for checking references to them."""
+
+    what: str
+    """"person" or "term"."""
+    file: str
+    ids: frozenset[str]
+    """Valid ids of entries."""
+    written: frozenset[str]
+    """Every key as written, valid or not: a reference to a broken entry is not reported again."""
+    complete: bool
+    """False when the file could not be read: then no reference can be called unknown."""
+    names: dict[str, str]
+    """Slugs of names and aliases -> id, to suggest the right id for a name."""
+
+    def check(self, reader: _Reader, ref: str, position: Position, field_name: str) -> None:
+        if ref in self.ids or ref in self.written or not self.complete:
+            return
+        hint = did_you_mean(ref, self.ids)
+        if not hint and ref in self.names:
+            hint = f"did you mean `{self.names[ref]}`?"
+        reader.fail(
+            position,
+            f"`{field_name}` names unknown {self.what} `{ref}`",
+            hint or f"add `{ref}` to {self.file}",
+        )
+
+
+def _known(file: YamlFile | None, path: str, what: str, name_fields: Iterable[str]) -> _Known:
+    root = file.root if file else None
+    complete = file is None or isinstance(root, MapNode)
+    entries = root.entries if isinstance(root, MapNode) else ()
+    names: dict[str, str] = {}
+    for key, node in entries:
+        for value in _name_values(node, name_fields):
+            names.setdefault(slugify(value), key.text)
+    return _Known(
+        what=what,
+        file=path,
+        ids=frozenset(k.text for k, _ in entries if _ID_RE.fullmatch(k.text)),
+        written=frozenset(k.text for k, _ in entries),
+        complete=complete,
+        names=names,
+    )
+
+
+def _name_values(node: Node, fields: Iterable[str]) -> Iterator[str]:
+    if not isinstance(node, MapNode):
+        return
+    for name in fields:
+        value = node.get(name)
+        if isinstance(value, Scalar):
+            yield value.text
+        elif isinstance(value, SeqNode):
+            yield from (v.text for v in value.items if isinstance(v, Scalar))
 
 
 # --- files ----------------------------------------------------------------
@@ -220,19 +375,16 @@ def _keyed_records(
     if file is None or file.root is None:
         return
     if not isinstance(file.root, MapNode):
-        reader.fail(
-            file.root.position,
-            f"expected a mapping of ids to {record.name} entries, found {_describe(file.root)}",
-        )
+        if not (isinstance(file.root, Scalar) and file.root.is_invalid):
+            reader.fail(
+                file.root.position,
+                f"expected a mapping of ids to {record.name} entries, found {_describe(file.root)}",
+                f"start each {record.name} with its id and a colon, e.g. `xi-jinping:`",
+            )
         return
     for key, node in file.root.entries:
-        if not _ID_RE.match(key.text):
-            reader.fail(
-                key.position,
-                f"`{key.text}` is not a valid id",
-                f"ids use lowercase letters, digits and single hyphens, e.g. "
-                f"`{slugify(key.text) or 'xi-jinping'}`",
-            )
+        if not _ID_RE.fullmatch(key.text):
+            reader.fail(key.position, f"`{key.text}` is not a valid id", _id_hint(key.text))
             continue
         yield key.text, reader.record(node, record), key.position
 
@@ -257,7 +409,7 @@ def _read_people(reader: _Reader, file: YamlFile | None) -> list[Person]:
                     for r, _ in v.get("roles", ())
                 ),
                 links=tuple(
-                    WebLink(lk.get("label", ""), lk.get("url", ""))
+                    WebLink(lk.get("label", lk.get("url", "")), lk["url"])
                     for lk, _ in v.get("links", ())
                     if "url" in lk
                 ),
@@ -267,9 +419,11 @@ def _read_people(reader: _Reader, file: YamlFile | None) -> list[Person]:
     return people
 
 
-def _read_terms(reader: _Reader, file: YamlFile | None) -> list[Term]:
+def _read_terms(reader: _Reader, file: YamlFile | None, known: _Known) -> list[Term]:
     terms = []
     for tid, v, position in _keyed_records(reader, file, schema.TERM):
+        for ref, ref_position in v.get("see_also", ()):
+            known.check(reader, ref, ref_position, "see_also")
         terms.append(
             Term(
                 id=tid,
@@ -278,7 +432,7 @@ def _read_terms(reader: _Reader, file: YamlFile | None) -> list[Term]:
                 transliteration=v.get("transliteration", ""),
                 aliases=_strings(v, "aliases"),
                 renderings=tuple(
-                    Rendering(r.get("text", ""), r.get("by", ""))
+                    Rendering(r["text"], r.get("by", ""))
                     for r, _ in v.get("renderings", ())
                     if "text" in r
                 ),
@@ -290,10 +444,22 @@ def _read_terms(reader: _Reader, file: YamlFile | None) -> list[Term]:
     return terms
 
 
-def _read_article(reader: _Reader, file: YamlFile, root: Path) -> ArticleSpec | None:
+@dataclass(frozen=True)
+class _References:
+    """What annotations may refer to, and the explicit ids seen so far across articles."""
+
+    people: _Known
+    terms: _Known
+    explicit_ids: dict[str, Position]
+    """Editor-written annotation id -> where it was first written, site-wide."""
+
+
+def _read_article(
+    reader: _Reader, file: YamlFile, root: Path, refs: _References
+) -> ArticleSpec | None:
     slug = PurePosixPath(file.path).stem
     file_position = Position(file.path, 1, 1)
-    if not _ID_RE.match(slug):
+    if not _ID_RE.fullmatch(slug):
         reader.fail(
             Position(file.path),
             f"the file name `{slug}` is not a valid article slug",
@@ -303,7 +469,7 @@ def _read_article(reader: _Reader, file: YamlFile, root: Path) -> ArticleSpec | 
     if file.root is None:
         return None
     v = reader.record(file.root, schema.ARTICLE)
-    positions = v["__positions__"]
+    positions = v[_POSITIONS]
     source = v.get("source", "")
     source_position = positions.get("source", file_position)
     if source:
@@ -311,7 +477,7 @@ def _read_article(reader: _Reader, file: YamlFile, root: Path) -> ArticleSpec | 
     annotations = tuple(
         a
         for values, node in v.get("annotations", ())
-        if (a := _read_annotation(reader, values, node)) is not None
+        if (a := _read_annotation(reader, values, node, refs)) is not None
     )
     return ArticleSpec(
         slug=slug,
@@ -330,73 +496,75 @@ def _read_article(reader: _Reader, file: YamlFile, root: Path) -> ArticleSpec | 
 
 def _check_source(reader: _Reader, root: Path, source: str, position: Position) -> str:
     """Return the seed path normalised, or "" after reporting why it cannot be used."""
-    relative = PurePosixPath(source.replace("\\", "/"))
-    if relative.is_absolute() or re.match(r"^[A-Za-z]:", source):
-        reader.fail(
-            position,
-            f"`source` must be a path inside the project, found `{source}`",
-            "write it relative to the project folder, e.g. `seeds/my-text.txt`",
-        )
-        return ""
     resolved_root = root.resolve()
-    target = (resolved_root / relative).resolve()
-    if not target.is_relative_to(resolved_root):
-        reader.fail(
-            position,
-            f"`source` points outside the project: `{source}`",
-            "seeds must live inside the project, e.g. in `seeds/`",
-        )
-        return ""
-    if not target.is_file():
-        reader.fail(
-            position,
-            f"the seed `{source}` does not exist",
-            _closest_seed_hint(resolved_root, source),
-        )
-        return ""
-    return target.relative_to(resolved_root).as_posix()
+    outcome = _resolve_seed(resolved_root, source)
+    if isinstance(outcome, Path):
+        return outcome.relative_to(resolved_root).as_posix()
+    reader.fail(position, *outcome)
+    return ""
+
+
+def _resolve_seed(root: Path, source: str) -> Path | tuple[str, str]:
+    """The file `source` names, or why it cannot be used (message, hint).
+
+    The path is resolved (symlinks followed) before it is checked, so neither
+    `../`, nor an absolute path, nor a link can make the build read outside the project.
+    """
+    inside = "write it relative to the project folder, e.g. `seeds/my-text.txt`"
+    if any(ord(ch) < 32 for ch in source):
+        return "`source` contains a control character", "retype the path"
+    relative = PurePosixPath(source.replace("\\", "/"))
+    if relative.is_absolute() or re.match(r"^[A-Za-z]:", source) or source.startswith("~"):
+        return f"`source` must be a path inside the project, found `{source}`", inside
+    try:
+        target = (root / relative).resolve()
+        as_written = Path(os.path.normpath(root / relative))
+        exists, is_file = target.exists(), target.is_file()
+    except (OSError, ValueError) as exc:
+        return f"the seed `{source}` cannot be read: {exc}", ""
+    if not target.is_relative_to(root):
+        copy = "seeds must live inside the project, e.g. in `seeds/`: copy the file there"
+        if as_written.is_relative_to(root):
+            return f"`source` is a link to a file outside the project: `{source}`", copy
+        return f"`source` points outside the project: `{source}`", copy
+    if exists and not is_file:
+        return f"the seed `{source}` is a folder, not a file", _closest_seed_hint(root, source)
+    if not exists:
+        return f"the seed `{source}` does not exist", _closest_seed_hint(root, source)
+    return target
 
 
 def _closest_seed_hint(root: Path, source: str) -> str:
+    seeds_dir = root / "seeds"
     seeds = [
-        p.relative_to(root).as_posix() for p in sorted((root / "seeds").glob("*")) if p.is_file()
+        p.relative_to(root).as_posix()
+        for p in sorted(seeds_dir.glob("*") if seeds_dir.is_dir() else ())
+        if p.is_file()
     ]
     return did_you_mean(source, seeds) or ("seeds present: " + ", ".join(seeds) if seeds else "")
 
 
-def _read_annotation(reader: _Reader, v: dict[str, Any], node: Node) -> AnnotationSpec | None:
+_TARGET_FIELDS = {"quote": "speaker", "mention": "person", "term": "term"}
+
+
+def _read_annotation(
+    reader: _Reader, v: dict[str, Any], node: Node, refs: _References
+) -> AnnotationSpec | None:
     kind = v.get("type")
-    positions = v.get("__positions__", {})
+    positions = v.get(_POSITIONS, {})
     if kind is None:
         return None
-    for field_name, owner in schema.TYPE_ONLY_FIELDS.items():
-        if field_name in v and kind != owner:
-            reader.fail(
-                positions[field_name],
-                f"`{field_name}` belongs to a {owner}, not a {kind}",
-                f"remove it, or change `type` to {owner}",
-            )
-    if "note" in v and kind not in schema.NOTE_TYPES:
-        reader.fail(
-            positions["note"],
-            f"a {kind} cannot carry a `note`",
-            "add a separate annotation of type note on the same text",
-        )
-    for _field, value, needs in schema.ANNOTATION.variants:
-        if value == kind:
-            for need in needs:
-                if need not in v and isinstance(node, MapNode) and node.get(need) is None:
-                    reader.fail(node.position, f"a {kind} needs `{need}`")
-    if "occurrence" in v and v.get("all"):
-        reader.fail(
-            positions["occurrence"],
-            "`occurrence` and `all: true` exclude each other",
-            "keep one of them",
-        )
+    _check_fields_fit_type(reader, kind, v, positions, node)
+    target_field = _TARGET_FIELDS.get(kind, "")
+    target = v.get(target_field, "") if target_field else ""
+    if target:
+        known = refs.terms if kind == "term" else refs.people
+        known.check(reader, target, positions[target_field], target_field)
+    if "id" in v:
+        _check_explicit_id(reader, v["id"], positions["id"], refs.explicit_ids)
     text = v.get("text")
     if text is None:
         return None
-    target_field = {"quote": "speaker", "mention": "person", "term": "term"}.get(kind, "")
     return AnnotationSpec(
         type=kind,
         text=text,
@@ -405,69 +573,99 @@ def _read_annotation(reader: _Reader, v: dict[str, Any], node: Node) -> Annotati
         occurrence=v.get("occurrence"),
         all=v.get("all", False),
         id=v.get("id", ""),
-        target=v.get(target_field, "") if target_field else "",
+        target=target,
         note=v.get("note", ""),
         position=node.position,
         text_position=positions.get("text", node.position),
     )
 
 
+def _check_fields_fit_type(
+    reader: _Reader, kind: str, v: dict[str, Any], positions: dict[str, Position], node: Node
+) -> None:
+    for name in schema.fields_not_allowed(kind):
+        if name not in positions:
+            continue
+        owner = schema.TYPE_ONLY_FIELDS.get(name)
+        if owner:
+            reader.fail(
+                positions[name],
+                f"`{name}` belongs to {_a(owner)}, not {_a(kind)}",
+                f"remove it, or change `type` to {owner}",
+            )
+        else:
+            reader.fail(
+                positions[name],
+                f"{_a(kind)} cannot carry a `{name}`",
+                f"add a separate annotation of type {name} on the same text",
+            )
+    for _field, value, needs in schema.ANNOTATION.variants:
+        for need in needs if value == kind else ():
+            if need not in positions:
+                doc = schema.ANNOTATION.field(need).doc  # type: ignore[union-attr]
+                reader.fail(
+                    node.position,
+                    f"{_a(kind)} needs `{need}`",
+                    f"add `{need}:` ({doc.rstrip('.')})",
+                )
+    for name, flag in schema.ANNOTATION.exclusive:
+        if name in v and v.get(flag):
+            reader.fail(
+                positions[name],
+                f"`{name}` and `{flag}: true` exclude each other",
+                "keep one of them",
+            )
+
+
+def _check_explicit_id(
+    reader: _Reader, ident: str, position: Position, seen: dict[str, Position]
+) -> None:
+    """An editor's id names one passage site-wide; repeats within an article are the anchor stage's."""
+    earlier = seen.setdefault(ident, position)
+    if earlier.path != position.path:
+        reader.fail(
+            position,
+            f"the id `{ident}` is already used in {earlier.path} (line {earlier.line})",
+            "an annotation's `id` must be unique across all articles; rename one of them",
+        )
+
+
 # --- cross-references -----------------------------------------------------
-
-
-def _check_references(content: Content, reader: _Reader) -> None:
-    people = {p.id for p in content.people}
-    terms = {t.id for t in content.terms}
-    for article in content.articles:
-        for a in article.annotations:
-            if not a.target:
-                continue
-            known, what = (terms, "term") if a.type == "term" else (people, "person")
-            if a.target not in known:
-                reader.fail(
-                    a.position,
-                    f"unknown {what} `{a.target}`",
-                    did_you_mean(a.target, known)
-                    or f"add `{a.target}` to content/{'glossary' if what == 'term' else 'people'}.yaml",
-                )
-    for term in content.terms:
-        for ref in term.see_also:
-            if ref not in terms:
-                reader.fail(
-                    term.position,
-                    f"`see_also` names unknown term `{ref}`",
-                    did_you_mean(ref, terms),
-                )
-    _check_collisions(reader, [(p.id, p.position, "person") for p in content.people])
-    _check_collisions(reader, [(t.id, t.position, "term") for t in content.terms])
-    _check_collisions(reader, [(a.slug, Position(a.path), "article") for a in content.articles])
 
 
 def _check_collisions(reader: _Reader, items: list[tuple[str, Position, str]]) -> None:
     """Ids that differ only in case would overwrite each other on case-insensitive storage."""
-    seen: dict[str, Position] = {}
+    seen: dict[str, tuple[str, Position]] = {}
     for ident, position, what in items:
         folded = ident.casefold()
-        if folded in seen:
-            reader.fail(
-                position,
-                f"the {what} id `{ident}` collides with another one "
-                f"(line {seen[folded].line} of {seen[folded].path})",
-            )
-        else:
-            seen[folded] = position
+        if folded not in seen:
+            seen[folded] = (ident, position)
+            continue
+        other, where = seen[folded]
+        place = f"line {where.line} of {where.path}" if where.line else where.path
+        reader.fail(
+            position,
+            f"the {what} `{ident}` collides with `{other}` ({place})",
+            "pages whose names differ only in case overwrite each other on many file "
+            "systems and web hosts; rename one of them",
+        )
 
 
 def validate_content(files: ContentFiles, root: Path) -> tuple[Content, list[Diagnostic]]:
     """Check every content file against the schema and cross-references; build the model."""
     reader = _Reader()
     site = _read_site(reader, files.site)
+    refs = _References(
+        people=_known(files.people, "content/people.yaml", "person", ("name", "aliases")),
+        terms=_known(files.glossary, "content/glossary.yaml", "term", ("term", "aliases")),
+        explicit_ids={},
+    )
     people = sorted(_read_people(reader, files.people), key=lambda p: p.id)
-    terms = sorted(_read_terms(reader, files.glossary), key=lambda t: t.id)
+    terms = sorted(_read_terms(reader, files.glossary, refs.terms), key=lambda t: t.id)
     articles = sorted(
-        (a for f in files.articles if (a := _read_article(reader, f, root)) is not None),
+        (a for f in files.articles if (a := _read_article(reader, f, root, refs)) is not None),
         key=lambda a: a.slug,
     )
+    _check_collisions(reader, [(a.slug, Position(a.path), "article") for a in articles])
     content = Content(site, tuple(people), tuple(terms), tuple(articles))
-    _check_references(content, reader)
     return content, reader.diagnostics

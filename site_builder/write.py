@@ -11,45 +11,84 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from .errors import Diagnostic, Position, error
 
+SOURCE_FOLDERS = ("content", "seeds", "templates", "schemas", ".git")
+"""Project folders the build reads or that hold history: never replaced, never written into."""
+SITE_MARKER = ".nojekyll"
+"""Every built site has this file; a non-empty folder without it is someone's work."""
+
 
 def check_output_folder(out: Path, project: Path) -> list[Diagnostic]:
-    """Refuse output folders whose replacement would destroy the project or a repository."""
-    out_resolved = out.resolve()
-    project_resolved = project.resolve()
+    """Refuse output folders whose replacement would destroy the project or anyone's files.
+
+    The write stage replaces the output folder wholesale, so before a build
+    starts we make sure that what it replaces is only a previous build, and
+    that the folder beside it can take the new one.
+    """
     where = Position(str(out))
-    if out_resolved == project_resolved or project_resolved.is_relative_to(out_resolved):
-        return [
-            error(
-                where,
-                "the output folder is the project or contains it",
-                "choose a folder inside the project, such as output/",
-            )
-        ]
-    if (out_resolved / ".git").exists():
-        return [
-            error(
-                where,
-                "the output folder holds a `.git` repository; refusing to replace it",
-                "build into a separate folder, such as output/",
-            )
-        ]
-    if out_resolved.exists() and not out_resolved.is_dir():
-        return [error(where, "the output path exists and is not a folder")]
-    parent = out_resolved.parent
+    try:
+        out_resolved = out.resolve()
+        project_resolved = project.resolve()
+        problem = _refusal(out_resolved, project_resolved) or _unwritable(out_resolved)
+    except (OSError, RuntimeError) as exc:  # e.g. a symlink loop
+        problem = (f"cannot use the output folder: {exc}", "choose another folder")
+    if problem is None:
+        return []
+    message, hint = problem
+    return [error(where, message, hint)]
+
+
+def _refusal(out: Path, project: Path) -> tuple[str, str] | None:
+    """Why replacing `out` would destroy something other than a previous build, if it would."""
+    elsewhere = "build into a folder of its own, such as output/ (the default)"
+    if out == project or project.is_relative_to(out):
+        return "the output folder is the project or contains it; refusing to replace it", elsewhere
+    for name in SOURCE_FOLDERS:
+        source = project / name
+        if out == source or out.is_relative_to(source) or source.is_relative_to(out):
+            return f"the output folder overlaps the project's `{name}/` folder", elsewhere
+    if (out / ".git").exists():
+        return "the output folder holds a `.git` repository; refusing to replace it", elsewhere
+    if out.exists() and not out.is_dir():
+        return "the output path exists and is not a folder", "remove the file, or choose a folder"
+    if out.is_dir() and not (out / SITE_MARKER).exists() and any(out.iterdir()):
+        return (
+            "the output folder is not empty and was not made by site-builder; "
+            "refusing to replace it",
+            f"empty it first, or {elsewhere}",
+        )
+    return None
+
+
+def _unwritable(out: Path) -> tuple[str, str] | None:
+    """Try what the write stage will do: make a folder beside the output folder."""
+    parent = out.parent
     while not parent.exists():
         parent = parent.parent
-    if not os.access(parent, os.W_OK):
-        return [error(where, f"cannot write to {parent}", "check the folder's permissions")]
-    return []
+    if not parent.is_dir():
+        return f"cannot create the output folder: {parent} is a file", "choose another folder"
+    try:
+        Path(tempfile.mkdtemp(prefix=f".{out.name}.probe-", dir=parent)).rmdir()
+    except OSError as exc:
+        return f"cannot write to {parent}: {exc.strerror}", "check the folder's permissions"
+    return None
 
 
-def write_site(out: Path, files: Mapping[str, bytes], copies: Iterable[tuple[str, Path]]) -> None:
-    """Replace `out` with exactly `files` (path -> content) plus `copies` (path -> source file)."""
+def write_site(
+    out: Path,
+    files: Mapping[str, bytes],
+    copies: Iterable[tuple[str, Path]],
+    finish: Callable[[Path], None] | None = None,
+) -> None:
+    """Replace `out` with exactly `files` (path -> content) plus `copies` (path -> source file).
+
+    `finish` runs on the complete staged folder before it goes live (the search index
+    is made from the pages on disk); if it raises, the output stays as it was.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
@@ -63,6 +102,8 @@ def write_site(out: Path, files: Mapping[str, bytes], copies: Iterable[tuple[str
             target = staging / relpath
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
+        if finish is not None:
+            finish(staging)
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

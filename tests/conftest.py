@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -67,3 +67,8 @@ def make_project(tmp_path: Path) -> ProjectFactory:
         return root
 
     return factory
+
+
+def headlines(diagnostics: Iterable[object]) -> list[str]:
+    """The first line of each diagnostic (`path:line:col: severity: message`), as editors see it."""
+    return [d.format().splitlines()[0] for d in diagnostics]  # type: ignore[attr-defined]
