@@ -1,0 +1,242 @@
+"""Watch a project's sources and call back once per burst of changes.
+
+Editors save in many ways: write in place, write a temp file and rename it over
+the original (vim, VS Code, JetBrains), keep swap and backup files next to the
+real one. So the watches are on folders, recursively, and every created,
+modified, deleted or moved file counts, except editors' own scratch files. A
+save produces several events within milliseconds; they are collected until the
+folder has been quiet for a moment and handed over as one set of paths, and
+whatever arrives while the callback runs becomes exactly one more call after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileAttribEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+
+WATCHED_FOLDERS = ("content", "seeds", "templates")
+"""What a build reads; everything else in the project (output/, .git, .venv) is not watched."""
+
+EDITOR_SCRATCH = (
+    ".*.sw?",  # vim swap files: .name.swp, .swo, .swx ...
+    "*~",  # vim, emacs and nano backups
+    "4913",  # vim's probe that the folder is writable
+    ".#*",  # emacs lock files
+    "#*#",  # emacs auto-saves
+    "*.tmp",
+    ".*.tmp*",  # hidden temp files of write-then-rename saves (.story.yaml.tmp1234)
+    "*___jb_tmp___",  # JetBrains safe write
+    "*___jb_old___",
+    ".goutputstream-*",  # GNOME's safe write
+    ".DS_Store",
+)
+
+_EVENTS = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    FileAttribEvent,  # `touch` to force a rebuild
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
+"""Opened/closed events and folders' own "modified" events add nothing: the file events say it."""
+
+ChangeCallback = Callable[[frozenset[Path]], None]
+
+
+def is_scratch_file(name: str) -> bool:
+    """Tell an editor's swap, backup or temp file from a real source file."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in EDITOR_SCRATCH)
+
+
+def is_relevant(path: Path, project: Path, ignore: Iterable[Path] = ()) -> bool:
+    """Whether a change at `path` (absolute) can change the built site."""
+    try:
+        relative = path.relative_to(project)
+    except ValueError:
+        return False
+    if not relative.parts or relative.parts[0] not in WATCHED_FOLDERS:
+        return False
+    if any(path == other or path.is_relative_to(other) for other in ignore):
+        return False
+    return not is_scratch_file(path.name)
+
+
+class Debouncer:
+    """Collect paths and call back with all of them once they stop coming.
+
+    The callback runs on the debouncer's own thread, one call at a time, so a
+    slow rebuild never overlaps the next one; paths added meanwhile wait for
+    it and go into the single call that follows.
+    """
+
+    def __init__(self, callback: ChangeCallback, quiet: float = 0.075, max_wait: float = 0.5):
+        self._callback = callback
+        self._quiet = quiet
+        """Seconds without new paths that end a burst."""
+        self._max_wait = max_wait
+        """A burst that never goes quiet (a script writing in a loop) is cut after this long."""
+        self._cond = threading.Condition()
+        self._pending: set[Path] = set()
+        self._first = self._last = 0.0
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="site-builder-rebuild")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def add(self, paths: Iterable[Path]) -> None:
+        """Note changed paths; the callback sees them after the burst ends."""
+        paths = set(paths)
+        if not paths:
+            return
+        with self._cond:
+            now = time.monotonic()
+            if not self._pending:
+                self._first = now
+            self._pending |= paths
+            self._last = now
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        """Drop pending paths, let a running callback finish, and end the thread."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while (batch := self._next_batch()) is not None:
+            try:
+                self._callback(batch)
+            except Exception:  # a failing callback must not end the watching
+                traceback.print_exc()
+
+    def _next_batch(self) -> frozenset[Path] | None:
+        with self._cond:
+            while not self._stopping and not self._pending:
+                self._cond.wait()
+            while not self._stopping:
+                deadline = min(self._last + self._quiet, self._first + self._max_wait)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            if self._stopping:
+                return None
+            batch = frozenset(self._pending)
+            self._pending.clear()
+            return batch
+
+
+class _Handler(FileSystemEventHandler):
+    """Turn watchdog events into relevant paths for the debouncer."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        self._watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        self._watcher._notice([Path(os.fsdecode(p)) for p in paths if p], event)
+
+
+class Watcher:
+    """Watch content/, seeds/ and templates/ of a project; call back once per burst of changes.
+
+    Each watched folder gets its own recursive watch; the project folder itself
+    gets a shallow one, so that a watched folder created (or renamed into
+    place) after the start is picked up too.
+    """
+
+    def __init__(
+        self,
+        project: Path,
+        on_change: ChangeCallback,
+        *,
+        quiet: float = 0.075,
+        ignore: Iterable[Path] = (),
+    ) -> None:
+        self.project = project.resolve()
+        self._ignore = [p.resolve() for p in ignore] + [self.project / "output"]
+        self._debouncer = Debouncer(on_change, quiet=quiet)
+        self._observer: BaseObserver = Observer()
+        self._observer.name = "site-builder-watch"
+        self._handler = _Handler(self)
+        self._watches: dict[str, ObservedWatch] = {}
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start watching; changes made after this returns are seen."""
+        self._debouncer.start()
+        self._schedule(self.project, recursive=False)
+        for name in WATCHED_FOLDERS:
+            self._watch_folder(name)
+        self._observer.start()
+
+    def stop(self) -> None:
+        """Stop watching and wait for the watch threads and a running callback to end."""
+        self._observer.stop()
+        with contextlib.suppress(RuntimeError):  # never started
+            self._observer.join()
+        self._debouncer.stop()
+
+    def __enter__(self) -> Watcher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _notice(self, paths: list[Path], event: FileSystemEvent) -> None:
+        if event.is_directory:
+            for folder in paths:
+                self._rewatch_top_level(folder)
+        self._debouncer.add(p for p in paths if is_relevant(p, self.project, self._ignore))
+
+    def _rewatch_top_level(self, folder: Path) -> None:
+        """A watched folder appeared, vanished or was renamed: watch what is there now.
+
+        An inotify watch follows the folder it was put on, not its name, so a
+        folder renamed away must lose its watch and one renamed into place gain one.
+        """
+        if folder.parent == self.project and folder.name in WATCHED_FOLDERS:
+            self._watch_folder(folder.name)
+
+    def _watch_folder(self, name: str) -> None:
+        with self._lock:
+            old = self._watches.pop(name, None)
+            if old is not None:
+                with contextlib.suppress(KeyError, RuntimeError):
+                    self._observer.unschedule(old)
+            folder = self.project / name
+            if folder.is_dir():
+                self._watches[name] = self._schedule(folder, recursive=True)
+
+    def _schedule(self, folder: Path, *, recursive: bool) -> ObservedWatch:
+        return self._observer.schedule(
+            self._handler, str(folder), recursive=recursive, event_filter=_EVENTS
+        )
