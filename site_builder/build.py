@@ -8,13 +8,23 @@ written, so a run with errors reports all of them and leaves `output/` alone.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from .anchor import anchor_article
-from .errors import ContentError, Diagnostic, Position, error, sort_diagnostics
+from .errors import (
+    ContentError,
+    Diagnostic,
+    InternalError,
+    Position,
+    error,
+    sort_diagnostics,
+    warning,
+)
 from .link import LinkMemo, link_site
 from .load import ContentFiles, load_content, load_text_file
 from .markup import MarkdownRenderer
@@ -27,6 +37,7 @@ from .render import (
     template_fingerprints,
     theme_dirs,
 )
+from .search import SearchIndexError, index_site, pagefind_executable, refresh_index
 from .validate import validate_content
 from .write import check_output_folder, update_site, write_site
 
@@ -40,6 +51,8 @@ class BuildOptions:
     """Overrides `base_url` from site.yaml (e.g. for a preview deployment)."""
     strict: bool = False
     """Treat warnings as errors."""
+    search: bool = True
+    """Index the pages for search with Pagefind (the preview may leave it out for speed)."""
 
     @property
     def out_dir(self) -> Path:
@@ -91,15 +104,31 @@ def resolve_site(
         if seed is None:
             continue
         key = (spec, seed.text)
-        article, problems = anchors[key] = memo.anchors.get(key) or anchor_article(spec, seed)
+        with _blame(spec.path):
+            article, problems = anchors[key] = memo.anchors.get(key) or anchor_article(spec, seed)
         diagnostics += problems
         if article is not None:
             anchored.append(article)
     memo.anchors = anchors  # only what this build used, so the memo never outgrows the site
-    site, problems = link_site(content, anchored, memo.links)
+    # Unused people and terms are only news when nothing else is wrong: a broken article
+    # or a misspelt `person:` makes people look unused, and those warnings would bury it.
+    report_unused = not any(d.is_error for d in diagnostics)
+    with _blame("content/"):
+        site, problems = link_site(content, anchored, memo.links, report_unused=report_unused)
     diagnostics += problems
     diagnostics = _with_source_lines(sort_diagnostics(diagnostics), files)
     return (None if any(d.is_error for d in diagnostics) else site), diagnostics
+
+
+@contextmanager
+def _blame(input_path: str) -> Iterator[None]:
+    """Turn a bug met while processing `input_path` into an InternalError that names it."""
+    try:
+        yield
+    except InternalError:
+        raise
+    except Exception as exc:
+        raise InternalError(input_path) from exc
 
 
 def _at(diagnostic: Diagnostic, fallback: Position) -> Diagnostic:
@@ -247,18 +276,41 @@ class Builder:
         diagnostics = diagnostics + problems
         if _fails(diagnostics, options.strict):
             return _report(diagnostics, options, started)
+        search = options.search and pagefind_executable() is not None
+        if options.search and not search:
+            diagnostics.append(
+                warning(
+                    Position("pyproject.toml"),
+                    "Pagefind is not installed: the site is built without its search index",
+                    "pip install 'pagefind[extended]'",
+                )
+            )
         try:
-            written = self._write(files, static_files(options.project))
+            written = self._write(files, static_files(options.project), search)
+        except SearchIndexError as exc:
+            problem = error(Position(str(options.out_dir)), f"search indexing failed: {exc}")
+            return _report([*diagnostics, problem], options, started)
         except OSError as exc:
             problem = error(Position(str(options.out_dir)), f"cannot write the site: {exc}")
             return _report([*diagnostics, problem], options, started)
         return _report(diagnostics, options, started, written)
 
-    def _write(self, files: dict[str, bytes], copies: list[tuple[str, Path]]) -> tuple[str, ...]:
+    def refresh_search(self) -> None:
+        """Re-index the built site for search, when Pagefind is there to do it.
+
+        The live preview builds with `search=False` and calls this after its pages are
+        live, so the index catches up without delaying the reload.
+        """
+        if self.written and pagefind_executable() is not None:
+            refresh_index(self.options.out_dir)
+
+    def _write(
+        self, files: dict[str, bytes], copies: list[tuple[str, Path]], search: bool
+    ) -> tuple[str, ...]:
         assets = {path: (source, *_stat(source)) for path, source in copies}
         out = self.options.out_dir
         if not self.written or not out.is_dir():
-            write_site(out, files, copies)
+            write_site(out, files, copies, finish=index_site if search else None)
             changed = set(files) | set(assets)
         else:
             pages = {p: data for p, data in files.items() if self.written.get(p) != data}
@@ -268,6 +320,8 @@ class Builder:
             removed = (set(self.written) - set(files)) | (set(self.assets) - set(assets))
             update_site(out, pages, fresh, removed)
             changed = set(pages) | {p for p, _ in fresh} | removed
+            if search and any(p.endswith(".html") for p in changed):
+                refresh_index(out)
         self.written = files
         self.assets = assets
         return tuple(sorted(changed))
@@ -297,4 +351,12 @@ def _report(
     )
 
 
-__all__ = ["BuildOptions", "BuildReport", "ContentError", "build", "check", "resolve_site"]
+__all__ = [
+    "BuildOptions",
+    "BuildReport",
+    "Builder",
+    "ContentError",
+    "build",
+    "check",
+    "resolve_site",
+]

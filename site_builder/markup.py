@@ -13,13 +13,14 @@ and markdown-it's link validation, which refuses `javascript:`, `vbscript:`,
 
 from __future__ import annotations
 
-import itertools
 import html
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from .model import Place
@@ -68,38 +69,56 @@ def annotate_paragraph(
     updated so that each id is put on exactly one element.
     """
     inside = [p for p in places if p.start < end and start < p.end and p.start < p.end]
-    attributions: dict[int, list[Attribution]] = {}
-    for place in inside:
-        if place.end <= end and (attribution := style.attribution(place)) is not None:
-            closing = _CLOSING_PUNCTUATION.match(text, place.end, end)
-            at = closing.end() if closing else place.end
-            attributions.setdefault(at, []).append(attribution)
+    trailers = _trailers(text, end, inside, style)
     cuts = sorted(
         {
             start,
             end,
-            *attributions,
+            *trailers,
             *(max(p.start, start) for p in inside),
             *(min(p.end, end) for p in inside),
         }
     )
     out: list[str] = []
     stack: list[_Open] = []
-    pending: list[Attribution] = []
+    pending: list[str] = []
     for left, right in itertools.pairwise(cuts):
-        pending.extend(attributions.get(left, ()))
+        pending.extend(trailers.get(left, ()))
         wanted = [p for p in inside if p.start <= left and right <= p.end]
         _close_to(stack, wanted, out)
-        if pending and not any(o.tag == "a" for o in stack):
-            out.extend(_attribution_html(a) for a in pending)
+        if pending and not any(o.tag == "a" for o in stack):  # links cannot hold links
+            out.extend(pending)
             pending.clear()
         for place in wanted[len(stack) :]:
             stack.append(_open(place, stack, style, opened, out))
         out.append(html.escape(text[left:right], quote=False))
     _close_to(stack, [], out)
-    pending.extend(attributions.get(end, ()))
-    out.extend(_attribution_html(a) for a in pending)
+    out.extend([*pending, *trailers.get(end, ())])
     return Markup("".join(out))
+
+
+def _trailers(
+    text: str, end: int, inside: Sequence[Place], style: SpanStyle
+) -> dict[int, list[str]]:
+    """What follows an annotation: its note's numbered link, and a quote's speaker.
+
+    The speaker comes after any closing quotation mark, so it reads `…power," Xi Jinping`.
+    """
+    trailers: dict[int, list[str]] = {}
+    for place in inside:
+        if place.end > end:
+            continue  # the span goes on in the next paragraph; its trailers go there
+        number = style.note_numbers.get(place.id)
+        if number is not None:
+            trailers.setdefault(place.end, []).append(
+                f'<a class="note-ref" href="#note_{escape(place.id)}">{number}</a>'
+            )
+        attribution = style.attribution(place)
+        if attribution is not None:
+            closing = _CLOSING_PUNCTUATION.match(text, place.end, end)
+            at = closing.end() if closing else place.end
+            trailers.setdefault(at, []).append(_attribution_html(attribution))
+    return trailers
 
 
 def _close_to(stack: list[_Open], wanted: list[Place], out: list[str]) -> None:
@@ -131,18 +150,16 @@ def _open(
     if is_link:
         attrs.append(("href", style.href(place)))
     if first and place.id in style.note_numbers:
-        attrs += [
-            ("data-note", str(style.note_numbers[place.id])),
-            ("aria-describedby", f"note_{place.id}"),
-        ]
+        attrs.append(("aria-describedby", f"note_{place.id}"))
     rendered = " ".join(f'{name}="{escape(value)}"' if value else name for name, value in attrs)
     out.append(f"<{tag} {rendered}>")
     return _Open(place, tag)
 
 
 def _attribution_html(attribution: Attribution) -> str:
+    # The space keeps copied text readable; the dash before the name comes from CSS.
     return (
-        f'<a class="attribution" href="{escape(attribution.href)}">{escape(attribution.name)}</a>'
+        f' <a class="attribution" href="{escape(attribution.href)}">{escape(attribution.name)}</a>'
     )
 
 
@@ -158,8 +175,34 @@ class MarkdownRenderer:
         self._md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         self._cache: dict[str, Markup] = {}
 
+    def plain(self, source: str, limit: int = 0) -> str:
+        """The text of a Markdown source without markup, for descriptions and metadata.
+
+        With `limit`, cut at a word boundary and end with an ellipsis.
+        """
+        words = "".join(_inline_text(self._md.parse(source))).split()
+        text = " ".join(words)
+        if limit and len(text) > limit:
+            text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+        return text
+
     def render(self, source: str) -> Markup:
         cached = self._cache.get(source)
         if cached is None:
             cached = self._cache[source] = Markup(self._md.render(source))
         return cached
+
+
+def _inline_text(tokens: Sequence[Token]) -> list[str]:
+    """Text and code content of a token stream, in order (markup and URLs left out)."""
+    parts: list[str] = []
+    for token in tokens:
+        if token.children:
+            parts.extend(_inline_text(token.children))
+        elif token.type in ("text", "code_inline", "code_block", "fence"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak") or (
+            token.block and token.type.endswith("_close")
+        ):
+            parts.append(" ")
+    return parts

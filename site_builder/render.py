@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from . import structured as structured_data
 from .link import paragraph_anchor
 from .markup import Attribution, MarkdownRenderer, SpanStyle, annotate_paragraph, highlight
 from .model import AnchoredArticle, Occurrence, Person, Place, Site, Term
@@ -174,6 +175,9 @@ class _Planner:
             "home",
             self.site.content.site.title,
             (_frozen(articles),),
+            structured=lambda url: structured_data.website(
+                self.site.content.site.title, self.site.content.site.description, url
+            ),
             articles=articles,
         )
         for article in self.site.articles:
@@ -196,6 +200,11 @@ class _Planner:
             "glossary",
             "Glossary",
             (_frozen(terms),),
+            structured=lambda url: structured_data.term_set(
+                f"{self.site.content.site.title}: glossary",
+                url,
+                [(t["term"], self.base_url + PageUrl(t["href"]).clean) for t in terms],
+            ),
             groups=lambda: letter_groups(terms, "term"),
         )
         for term in self.terms.values():
@@ -223,11 +232,16 @@ class _Planner:
         inputs: tuple[Any, ...],
         absolute: bool = False,
         description: str = "",
+        structured: Callable[[str], dict[str, Any]] | None = None,
         **values: Any,
     ) -> PagePlan:
-        """A page with the context every template shares; callables in `values` run lazily."""
+        """A page with the context every template shares; callables in `values` run lazily.
+
+        `structured` makes the page's schema.org data from its canonical URL.
+        """
         url = PageUrl(path)
         config = self.site.content.site
+        canonical = "" if absolute else self.base_url + url.clean
 
         def context() -> dict[str, Any]:
             return {
@@ -241,7 +255,9 @@ class _Planner:
                     "kind": kind,
                     "title": title,
                     "description": description or config.description,
-                    "canonical": "" if absolute else self.base_url + url.clean,
+                    "canonical": canonical,
+                    "og_type": _OG_TYPES.get(kind, "website"),
+                    "jsonld": structured_data.json_ld(structured(canonical)) if structured else "",
                 },
                 # 404.html is served at any depth, so only absolute links work there.
                 "root": self.base_url if absolute else url.root,
@@ -258,6 +274,7 @@ class _Planner:
             kind: sum(1 for p in article.places if p.type == kind and not p.auto)
             for kind in ("quote", "mention", "term", "note")
         }
+        counts["notes_total"] = sum(1 for p in article.places if p.note)  # every numbered note
         return {
             "slug": spec.slug,
             "title": spec.title,
@@ -295,6 +312,8 @@ class _Planner:
         spec = article.spec
         speakers = tuple(sorted({p.target for p in article.places if p.type == "quote"}))
         speaker_links = [{"name": self.people[s].name, "href": person_path(s)} for s in speakers]
+        named = sorted({p.target for p in article.places if p.type in ("quote", "mention")})
+        people = {n: (self.people[n].name, self.absolute(person_path(n))) for n in named}
         summary = self.article_summary(article)
         description = (
             f"{spec.title} ({spec.publisher}, {_display_date(spec.date)}), annotated"
@@ -306,8 +325,11 @@ class _Planner:
             "article.html",
             "article",
             spec.title,
-            (article, _frozen(speaker_links)),
+            (article, _frozen(speaker_links), _frozen(people)),
             description=description,
+            structured=lambda url: structured_data.news_article(
+                article, url, people, self.site.content.site.language
+            ),
             article=lambda: {
                 **summary,
                 "original_url": spec.original_url,
@@ -371,7 +393,8 @@ class _Planner:
             "person",
             person.name,
             (person, quotes, mentions, self.titles_of(quotes, mentions)),
-            description=person.summary,
+            description=person.summary or self.md.plain(person.bio, 160),
+            structured=lambda url: structured_data.person(person, url, self.md.plain(person.bio)),
             person=lambda: {
                 **self.person_summary(person),
                 "bio": self.md.render(person.bio) if person.bio else "",
@@ -391,7 +414,10 @@ class _Planner:
             "term",
             term.term,
             (term, found, self.titles_of(found), _frozen(see_also)),
-            description=f"{term.term}: glossary entry",
+            description=self.md.plain(term.definition, 160),
+            structured=lambda url: structured_data.term(
+                term, url, self.absolute("glossary/index.html"), self.md.plain(term.definition)
+            ),
             term=lambda: {
                 **self.term_summary(term),
                 "aliases": list(term.aliases),
@@ -401,6 +427,10 @@ class _Planner:
             },
             occurrences=lambda: self.occurrences(found),
         )
+
+    def absolute(self, path: str) -> str:
+        """The clean public URL of a page, for metadata that leaves the site."""
+        return self.base_url + PageUrl(path).clean
 
     def titles_of(self, *groups: Iterable[Occurrence]) -> tuple[tuple[str, str], ...]:
         slugs = sorted({o.article_slug for group in groups for o in group})
@@ -426,6 +456,8 @@ def _frozen(value: Any) -> Any:
         return tuple(_frozen(v) for v in value)
     return value
 
+
+_OG_TYPES = {"article": "article", "person": "profile"}
 
 _MONTHS = (
     "January",

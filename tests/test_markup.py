@@ -65,13 +65,18 @@ def test_crossing_spans_split_into_fragments_with_one_id():
     assert "".join(f.text for f in quote) == "Efforts should"
     (note,) = fragments(html, "n1")
     assert note.text == 'said "Efforts'
-    assert note.attrs["data-note"] == "1" and note.attrs["aria-describedby"] == "note_n1"
+    assert note.attrs["aria-describedby"] == "note_n1"
+    # The note's numbered link follows the span's end, outside every fragment.
+    assert 'said "Efforts</span><span class="ann ann-quote" data-fragment' not in html
+    refs = [e for e in reader.elements if e.attrs.get("class") == "note-ref"]
+    assert [(r.attrs["href"], r.text) for r in refs] == [("#note_n1", "1")]
+    assert html.index('href="#note_n1"') > html.index("Efforts")
 
 
 def test_quote_attribution_follows_the_closing_quotation_mark():
     html = render(place("q", "quote", "Efforts should be made to build a cyber power,", "xi"))
     assert (
-        ',</span>"<a class="attribution" href="../../people/xi/index.html">Xi Jinping</a>' in html
+        ',</span>" <a class="attribution" href="../../people/xi/index.html">Xi Jinping</a>' in html
     )
 
 
@@ -99,10 +104,10 @@ def test_each_fragment_covers_exactly_its_span_for_many_overlaps():
     html = render(*places)
     reader = parse(html)
     assert not reader.problems
-    assert reader.root.text.replace("Xi Jinping", "", 1) == TEXT
+    assert reader.root.text.replace(" Xi Jinping", "", 1) == TEXT
     for p in places:
         assert (
-            "".join(f.text for f in fragments(html, p.id)).replace("Xi Jinping", "")
+            "".join(f.text for f in fragments(html, p.id)).replace(" Xi Jinping", "")
             == TEXT[p.start : p.end]
         )
 
