@@ -7,6 +7,7 @@ written, so a run with errors reports all of them and leaves `output/` alone.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from .render import (
     PagePlan,
     make_environment,
     plan_site,
-    render_plan,
+    render_plans,
     template_fingerprints,
     theme_dirs,
 )
@@ -53,6 +54,12 @@ class BuildOptions:
     """Treat warnings as errors."""
     search: bool = True
     """Index the pages for search with Pagefind (the preview may leave it out for speed)."""
+    jobs: int = 0
+    """Processes to render pages on; 0 means one per core. The preview renders in-process."""
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
 
     @property
     def out_dir(self) -> Path:
@@ -181,6 +188,7 @@ def render_pages(
     try:
         fingerprints = template_fingerprints(env)
         pages: dict[str, tuple[PagePlan, bytes]] = {}
+        stale: list[PagePlan] = []
         for plan in plan_site(site, base_url, memo.markdown):
             previous = memo.pages.get(plan.path)
             fingerprint = fingerprints.get(plan.template)
@@ -191,7 +199,10 @@ def render_pages(
             ):
                 pages[plan.path] = previous
             else:
-                pages[plan.path] = (plan, render_plan(plan, env).encode("utf-8"))
+                stale.append(plan)
+        for plan, data in zip(stale, render_plans(stale, env, options.workers), strict=True):
+            pages[plan.path] = (plan, data)
+        pages = dict(sorted(pages.items()))
     except jinja2.TemplateSyntaxError as exc:
         where = Position(_template_path(options.project, exc.filename), exc.lineno or 0, 1)
         return {}, [error(where, f"template error: {exc.message}")]

@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     build_cmd.add_argument("--base-url", metavar="URL", help="override base_url from site.yaml")
     build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build_cmd.add_argument(
+        "--no-search",
+        dest="search",
+        action="store_false",
+        help="skip the Pagefind search index (faster; the search box then finds nothing)",
+    )
 
     check_cmd = commands.add_parser("check", help="validate only, write nothing")
     project_option(check_cmd)
@@ -87,7 +93,11 @@ def _run(args: argparse.Namespace, project: Path) -> int:
         report = check(BuildOptions(project=project, strict=args.strict))
         return _print_report(report, "checked", sys.stderr)
     options = BuildOptions(
-        project=project, out=args.out, base_url=args.base_url, strict=args.strict
+        project=project,
+        out=args.out,
+        base_url=args.base_url,
+        strict=args.strict,
+        search=args.search,
     )
     return _print_report(build(options), "built", sys.stderr)
 

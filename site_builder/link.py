@@ -7,7 +7,6 @@ of FORMAT.md section 7 and the occurrences listed on person and term pages.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -16,7 +15,7 @@ from typing import Any
 from .anchor import derived_id
 from .errors import Diagnostic, warning
 from .model import AnchoredArticle, AnnotationType, Content, Occurrence, Place, Site
-from .textmatch import find_all, normalize_needle, word_bounded_pattern
+from .textmatch import NameMatcher, find_all, normalize_needle
 
 _CONTEXT_CHARS = 90
 
@@ -32,7 +31,7 @@ class _Entity:
 class _Names:
     """Every name of every person and term, compiled once for the whole site."""
 
-    pattern: re.Pattern[str] | None
+    matcher: NameMatcher
     owner: dict[str, _Entity]
     """Normalised name -> the person or term it names."""
 
@@ -126,26 +125,14 @@ def _compile_names(content: Content, diagnostics: list[Diagnostic]) -> _Names:
                         "remove it from one of the two, or annotate each place by hand",
                     )
                 )
-    if not owner:
-        return _Names(None, owner)
-    # Longest first: at any place the regex engine takes the first alternative that fits.
-    ordered = sorted(owner, key=lambda n: (-len(n), n))
-    pattern = re.compile("|".join(word_bounded_pattern(n) for n in ordered))
-    return _Names(pattern, owner)
+    return _Names(NameMatcher(owner), owner)
 
 
 def _scan(article: AnchoredArticle, names: _Names) -> list[_Hit]:
-    if names.pattern is None:
-        return []
     norm = article.body.normalized
     return [
-        _Hit(
-            names.owner[m.group()],
-            norm.to_original(m.start()),
-            norm.to_original(m.end()),
-            m.group(),
-        )
-        for m in names.pattern.finditer(norm.text)
+        _Hit(names.owner[name], norm.to_original(start), norm.to_original(end), name)
+        for start, end, name in names.matcher.find(norm.text)
     ]
 
 
@@ -196,22 +183,24 @@ def _collect_references(
     mentions: dict[str, list[Occurrence]],
     uses: dict[str, list[Occurrence]],
 ) -> None:
+    """Add this article's places to the books, in text order (articles come in slug order)."""
+    found: list[tuple[dict[str, list[Occurrence]], str, Occurrence]] = []
+    books = {"quote": quotes, "mention": mentions, "term": uses}
     for place in article.places:
         if place.type == "note" or not place.target:
             continue
         occurrence = _occurrence(article, place.start, place.end, place.id, place.type, place.note)
-        book = {"quote": quotes, "mention": mentions, "term": uses}[place.type]
-        book[place.target].append(occurrence)
+        found.append((books[place.type], place.target, occurrence))
     linking = [p for p in article.places if p.type in ("mention", "term")]
     for hit in hits:  # occurrences that carry no link still belong on the person's or term's page
         if _overlaps(hit.start, hit.end, linking):
             continue
         anchor = paragraph_anchor(_paragraph_index(article, hit.start))
         occurrence = _occurrence(article, hit.start, hit.end, anchor, hit.entity.type, "")
-        (mentions if hit.entity.type == "mention" else uses)[hit.entity.id].append(occurrence)
-    for book in (mentions, uses):
-        for key in book:
-            book[key].sort(key=lambda o: (o.article_slug, o.offset))
+        found.append((books[hit.entity.type], hit.entity.id, occurrence))
+    found.sort(key=lambda entry: entry[2].offset)
+    for book, key, occurrence in found:
+        book[key].append(occurrence)
 
 
 def _paragraph_index(article: AnchoredArticle, offset: int) -> int:

@@ -174,14 +174,18 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         self._md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         self._cache: dict[str, Markup] = {}
+        self._plain: dict[str, str] = {}
 
     def plain(self, source: str, limit: int = 0) -> str:
         """The text of a Markdown source without markup, for descriptions and metadata.
 
         With `limit`, cut at a word boundary and end with an ellipsis.
         """
-        words = "".join(_inline_text(self._md.parse(source))).split()
-        text = " ".join(words)
+        text = self._plain.get(source)
+        if text is None:
+            text = self._plain[source] = " ".join(
+                "".join(_inline_text(self._md.parse(source))).split()
+            )
         if limit and len(text) > limit:
             text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
         return text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,46 @@ def render_plan(plan: PagePlan, env: jinja2.Environment) -> str:
     return env.get_template(plan.template).render(plan.context())
 
 
+# Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 120
+
+
+def render_plans(plans: list[PagePlan], env: jinja2.Environment, jobs: int) -> list[bytes]:
+    """Render pages, on `jobs` processes when there are enough of them to pay for it.
+
+    Workers are forked, so they inherit the plans and templates instead of receiving
+    them pickled; each page is rendered by itself, so the bytes are the same either way.
+    """
+    if jobs <= 1 or len(plans) < PARALLEL_THRESHOLD or "fork" not in get_all_start_methods():
+        return [render_plan(plan, env).encode("utf-8") for plan in plans]
+    chunks = [range(start, len(plans), jobs * 4) for start in range(jobs * 4)]
+    try:
+        with get_context("fork").Pool(jobs, _start_worker, (plans, env)) as pool:
+            rendered = pool.map(_render_chunk, chunks)
+    except Exception:  # a template error pickles poorly: render here to raise it properly
+        return [render_plan(plan, env).encode("utf-8") for plan in plans]
+    pages: list[bytes] = [b""] * len(plans)
+    for chunk, results in zip(chunks, rendered, strict=True):
+        for index, data in zip(chunk, results, strict=True):
+            pages[index] = data
+    return pages
+
+
+_worker: tuple[list[PagePlan], jinja2.Environment] | None = None
+"""In a forked render worker only: the plans and templates it inherited."""
+
+
+def _start_worker(plans: list[PagePlan], env: jinja2.Environment) -> None:
+    global _worker
+    _worker = (plans, env)
+
+
+def _render_chunk(indices: range) -> list[bytes]:
+    assert _worker is not None
+    plans, env = _worker
+    return [render_plan(plans[i], env).encode("utf-8") for i in indices]
+
+
 def render_site(site: Site, env: jinja2.Environment, base_url: str) -> dict[str, str]:
     """Every page of the site rendered, by output path."""
     return {p.path: render_plan(p, env) for p in plan_site(site, base_url, MarkdownRenderer())}
@@ -210,6 +251,9 @@ class _Planner:
         for term in self.terms.values():
             yield self.term_page(term)
         yield self.plan("404.html", "404.html", "404", "Page not found", (), absolute=True)
+        # Search results come from Pagefind in the browser; the page itself is a form and,
+        # without JavaScript, links to the indexes. It is left out of the sitemap.
+        yield self.plan("search/index.html", "search.html", "search", "Search", ())
         urls = tuple(self.base_url + PageUrl(p).clean for p in self.sitemap_paths())
         yield PagePlan("sitemap.xml", "sitemap.xml", (urls,), lambda: {"urls": urls})
 
@@ -320,12 +364,13 @@ class _Planner:
             if spec.publisher
             else ""
         )
+        popovers = self.popovers(article)
         return self.plan(
             article_path(spec.slug),
             "article.html",
             "article",
             spec.title,
-            (article, _frozen(speaker_links), _frozen(people)),
+            (article, _frozen(speaker_links), _frozen(people), _frozen(popovers)),
             description=description,
             structured=lambda url: structured_data.news_article(
                 article, url, people, self.site.content.site.language
@@ -337,7 +382,43 @@ class _Planner:
             },
             paragraphs=lambda: self.paragraphs(article),
             speakers=speaker_links,
+            popovers=popovers,
         )
+
+    def popovers(self, article: AnchoredArticle) -> list[dict[str, str]]:
+        """What the popover of each person and term the article links to shows, in plain text.
+
+        Embedded in the article page, so a popover needs no request; plain text (the
+        definition or bio without its Markdown) keeps it short and safe to clone.
+        """
+        linked = sorted(
+            {(p.type == "term", p.target) for p in article.places if p.type in _LINKED_TYPES}
+        )
+        return [
+            self.term_popover(self.terms[target]) if is_term else self.person_popover(target)
+            for is_term, target in linked
+        ]
+
+    def person_popover(self, pid: str) -> dict[str, str]:
+        person = self.people[pid]
+        return {
+            "href": self.place_href_for("mention", pid),
+            "name": person.name,
+            "native": person.native,
+            "transliteration": "",
+            "text": person.summary or self.md.plain(person.bio, _POPOVER_CHARS),
+            "more": "Person page",
+        }
+
+    def term_popover(self, term: Term) -> dict[str, str]:
+        return {
+            "href": self.place_href_for("term", term.id),
+            "name": term.term,
+            "native": term.native,
+            "transliteration": term.transliteration,
+            "text": self.md.plain(term.definition, _POPOVER_CHARS),
+            "more": "Glossary entry",
+        }
 
     def paragraphs(self, article: AnchoredArticle) -> list[dict[str, Any]]:
         notes = [p for p in article.places if p.note]
@@ -376,8 +457,11 @@ class _Planner:
         }
 
     def place_href(self, place: Place) -> str:
-        path = person_path(place.target) if place.type == "mention" else term_path(place.target)
-        return "../../" + path
+        return self.place_href_for(place.type, place.target)
+
+    def place_href_for(self, kind: str, target: str) -> str:
+        """From an article page to the page of a mentioned person or a term."""
+        return "../../" + (term_path(target) if kind == "term" else person_path(target))
 
     def attribution(self, place: Place) -> Attribution | None:
         if place.type != "quote":
@@ -458,6 +542,10 @@ def _frozen(value: Any) -> Any:
 
 
 _OG_TYPES = {"article": "article", "person": "profile"}
+
+_LINKED_TYPES = ("quote", "mention", "term")
+"""Annotations whose person or term the article links to (a quote, through its attribution)."""
+_POPOVER_CHARS = 280
 
 _MONTHS = (
     "January",

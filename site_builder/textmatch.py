@@ -11,8 +11,10 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+import ahocorasick
 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _WHITESPACE_RUN = re.compile(r"\s+")
@@ -129,20 +131,41 @@ def find_all(haystack: str, needle: str) -> list[int]:
     return starts
 
 
-def word_bounded_pattern(name: str) -> str:
-    """A regex for `name` that matches only on word edges, as autolinking requires."""
-    pattern = re.escape(name)
-    if is_spaced_word_char(name[0]):
-        pattern = f"(?<!{_SPACED_WORD_CHAR})" + pattern
-    if is_spaced_word_char(name[-1]):
-        pattern += f"(?!{_SPACED_WORD_CHAR})"
-    return pattern
+class NameMatcher:
+    """Finds every name of a fixed set in a text at once, as autolinking requires.
 
+    One Aho-Corasick pass over the text finds all candidate places of all names;
+    those that start or end inside a spaced-script word are dropped (`Xi` in
+    `Xinhua`); of overlapping ones the leftmost wins, and at the same place the
+    longest (`President Xi Jinping` over `Xi`). A regex alternation of thousands
+    of names does the same but compiles and scans orders of magnitude slower.
+    """
 
-# Word characters (letters, digits, marks) less underscore and the CJK ranges of _is_cjk.
-_SPACED_WORD_CHAR = (
-    "[^\\W_\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0010ffff]"
-)
+    def __init__(self, names: Iterable[str]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for name in names:
+            if name:
+                self._automaton.add_word(name, name)
+        self._empty = len(self._automaton) == 0
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, name) places in `text`, in order."""
+        if self._empty:
+            return []
+        candidates = sorted(
+            (last + 1 - len(name), -len(name), name)
+            for last, name in self._automaton.iter(text)
+            if at_word_edges(text, last + 1 - len(name), last + 1)
+        )
+        found: list[tuple[int, int, str]] = []
+        reached = 0
+        for start, negative_length, name in candidates:
+            if start >= reached:
+                reached = start - negative_length
+                found.append((start, reached, name))
+        return found
 
 
 def slugify(text: str, max_words: int = 0) -> str:

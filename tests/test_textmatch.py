@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from site_builder.textmatch import (
+    NameMatcher,
     find_all,
     normalize,
     normalize_needle,
     slugify,
-    word_bounded_pattern,
 )
 
 
@@ -55,14 +53,27 @@ def test_find_all_respects_word_edges(haystack, needle, expected):
     assert find_all(haystack, needle) == expected
 
 
-def test_word_bounded_pattern_rejects_partial_words():
-    pattern = re.compile(word_bounded_pattern("Xi"))
-    assert [m.start() for m in pattern.finditer("Xi Xinhua TaXi Xi.")] == [0, 15]
+def test_name_matcher_skips_partial_words_and_prefers_longest_names():
+    matcher = NameMatcher(["Xi", "Xi Jinping", "President Xi Jinping", "Li", "Jinping met"])
+    text = "President Xi Jinping met Li. Xinhua, TaXi, Liu and Xi."
+    assert matcher.find(text) == [
+        (0, 20, "President Xi Jinping"),  # longest at the leftmost place; "Jinping met" overlaps
+        (25, 27, "Li"),
+        (51, 53, "Xi"),
+    ]
 
 
-def test_word_bounded_pattern_matches_cjk_inside_running_text():
-    pattern = re.compile(word_bounded_pattern("习近平"))
-    assert [m.start() for m in pattern.finditer("主席习近平说")] == [2]
+def test_name_matcher_matches_cjk_inside_running_text():
+    assert NameMatcher(["习近平"]).find("主席习近平说") == [(2, 5, "习近平")]
+
+
+def test_name_matcher_does_not_let_a_rejected_long_name_hide_a_short_one():
+    # "Xi Jin" fails its word edge inside "Jinping", but "Xi" at the same place still counts.
+    assert NameMatcher(["Xi Jin", "Xi"]).find("Xi Jinping") == [(0, 2, "Xi")]
+
+
+def test_name_matcher_without_names_finds_nothing():
+    assert NameMatcher([]).find("anything") == []
 
 
 def test_slugify():
