@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from .errors import Diagnostic, Position, error
 from .load import TextFile
 from .model import AnchoredArticle, AnnotationSpec, ArticleSpec, Body, Paragraph, Place
@@ -220,6 +218,8 @@ def _closest_hint(
     haystack: str, needle: str, original: str, norm: NormalizedText, first_line: int = 1
 ) -> str:
     """Name the most similar passage, so the editor can see what differs."""
+    from rapidfuzz import fuzz  # imported here: only a build with a missing passage needs it
+
     alignment = fuzz.partial_ratio_alignment(needle, haystack)
     if alignment is None or alignment.score < 50:
         return "no similar passage; check that `source` names the right seed"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +38,15 @@ def theme_dirs(project: Path) -> list[Path]:
 
 
 def make_environment(project: Path) -> jinja2.Environment:
-    """A Jinja environment over the project's templates, compiled once per build."""
+    """A Jinja environment over the project's templates.
+
+    Compiled templates are cached on disk (Jinja's per-user cache in the temp folder,
+    keyed by each template's source), so a build or a preview rebuild does not spend
+    most of its time compiling templates that have not changed.
+    """
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(project)]),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -143,7 +148,11 @@ def render_plans(plans: list[PagePlan], env: jinja2.Environment, jobs: int) -> l
     Workers are forked, so they inherit the plans and templates instead of receiving
     them pickled; each page is rendered by itself, so the bytes are the same either way.
     """
-    if jobs <= 1 or len(plans) < PARALLEL_THRESHOLD or "fork" not in get_all_start_methods():
+    if jobs <= 1 or len(plans) < PARALLEL_THRESHOLD:
+        return [render_plan(plan, env).encode("utf-8") for plan in plans]
+    from multiprocessing import get_all_start_methods, get_context  # only large sites pay for it
+
+    if "fork" not in get_all_start_methods():
         return [render_plan(plan, env).encode("utf-8") for plan in plans]
     chunks = [range(start, len(plans), jobs * 4) for start in range(jobs * 4)]
     try:
