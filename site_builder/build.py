@@ -218,6 +218,8 @@ def render_pages(
     memo.templates = fingerprints
     files = {path: data for path, (_, data) in pages.items()}
     files[".nojekyll"] = b""
+    if site.content.site.cname:  # GitHub Pages reads the custom domain from this file
+        files["CNAME"] = site.content.site.cname.encode("ascii") + b"\n"
     return files, []
 
 

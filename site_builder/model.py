@@ -25,6 +25,8 @@ class SiteConfig:
     """Absolute, always ending in `/`."""
     language: str
     autolink: Autolink
+    cname: str = ""
+    """A custom domain for GitHub Pages, written to `CNAME`; empty for none."""
 
 
 @dataclass(frozen=True)

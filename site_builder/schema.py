@@ -75,6 +75,12 @@ SITE = Record(
             "at all of them, or never.",
             choices=("first", "all", "none"),
         ),
+        Field(
+            "cname",
+            "string",
+            "A custom domain for GitHub Pages (e.g. annotated.example.org): the build writes it "
+            "to a CNAME file.",
+        ),
     ),
 )
 

@@ -366,7 +366,24 @@ def _read_site(reader: _Reader, file: YamlFile | None) -> SiteConfig:
         base_url=base_url if base_url.endswith("/") else base_url + "/",
         language=values.get("language", "en"),
         autolink=values.get("autolink", "first"),
+        cname=_checked_cname(reader, values),
     )
+
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _checked_cname(reader: _Reader, values: dict[str, Any]) -> str:
+    """A bare host name, as GitHub Pages wants in CNAME; anything else is a located error."""
+    cname = values.get("cname", "")
+    if cname and not _HOSTNAME.match(cname.lower()):
+        reader.fail(
+            values[_POSITIONS]["cname"],
+            f"`cname` must be a bare domain name, found `{cname}`",
+            "write only the host, e.g. `annotated.example.org` (no https://, no path)",
+        )
+        return ""
+    return cname.lower()
 
 
 def _keyed_records(
