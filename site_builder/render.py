@@ -8,6 +8,7 @@ text is always escaped, and a template typo is a build error, not a blank.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,19 +41,33 @@ def theme_dirs(project: Path) -> list[Path]:
 def make_environment(project: Path) -> jinja2.Environment:
     """A Jinja environment over the project's templates.
 
-    Compiled templates are cached on disk (Jinja's per-user cache in the temp folder,
-    keyed by each template's source), so a build or a preview rebuild does not spend
-    most of its time compiling templates that have not changed.
+    Compiled templates are cached on disk (in the user's cache folder, keyed by each
+    template's source), so a build or a preview rebuild does not spend most of its
+    time compiling templates that have not changed.
     """
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(project)]),
-        bytecode_cache=jinja2.FileSystemBytecodeCache(),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja's compiled templates under $XDG_CACHE_HOME (or ~/.cache), or no cache at all.
+
+    Not in the temp folder: that is for what a run cleans up after itself.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    folder = Path(base) / "site-builder" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only home: compile every time, as before
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def template_fingerprints(env: jinja2.Environment) -> dict[str, int]:
