@@ -59,7 +59,9 @@ def serve(project: Path, port: int) -> int:
         dev.start()
         print(f"site-builder: serving {dev.url} (press Ctrl-C to stop)", file=sys.stderr)
         while True:
-            time.sleep(3600)
+            # Short naps: a signal the kernel hands to another thread (a Pagefind run, the
+            # watcher) runs its handler, KeyboardInterrupt, only once this thread wakes.
+            time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     finally:
