@@ -293,7 +293,7 @@ def explode(*args: object, **kwargs: object) -> object:
     raise RuntimeError("boom")
 
 
-def test_internal_error_exits_3_without_a_traceback(
+def test_internal_error_exits_3_briefly_naming_the_input(
     make_project: ProjectFactory,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -303,17 +303,6 @@ def test_internal_error_exits_3_without_a_traceback(
     code, lines = run(capsys, "check", "--project", str(root))
     assert code == 3
     assert lines[0] == "site-builder: internal error: RuntimeError: boom"
+    assert "  while processing: content/articles/a.yaml" in lines
     assert not any("Traceback" in line for line in lines)
     assert len(lines) <= 6
-
-
-def test_internal_error_names_the_input(
-    make_project: ProjectFactory,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-):
-    root = project(make_project)
-    monkeypatch.setattr(build_module, "anchor_article", explode)
-    code, lines = run(capsys, "check", "--project", str(root))
-    assert code == 3
-    assert any("content/articles/a.yaml" in line for line in lines)
