@@ -27,7 +27,7 @@ from .errors import (
     warning,
 )
 from .link import LinkMemo, link_site
-from .load import ContentFiles, load_content, load_text_file
+from .load import ContentFiles, LoadCache, load_content, load_text_file
 from .markup import MarkdownRenderer
 from .model import AnchoredArticle, ArticleSpec, Site
 from .render import (
@@ -90,6 +90,7 @@ class BuildMemo:
         default_factory=dict
     )
     links: LinkMemo = field(default_factory=LinkMemo)
+    files: LoadCache = field(default_factory=dict)
 
 
 def resolve_site(
@@ -99,7 +100,7 @@ def resolve_site(
     memo = memo if memo is not None else BuildMemo()
     anchors: dict[tuple[ArticleSpec, str], tuple[AnchoredArticle | None, list[Diagnostic]]] = {}
     root = options.project
-    files, diagnostics = load_content(root)
+    files, diagnostics = load_content(root, memo.files)
     content, problems = validate_content(files, root)
     diagnostics += problems
     anchored: list[AnchoredArticle] = []

@@ -232,6 +232,10 @@ class DevServer:
             print(line, file=stream, flush=True)
 
 
+QUIET_BEFORE_INDEXING = 1.0
+"""Seconds without a new build before the preview's search index is brought up to date."""
+
+
 class _SearchIndexer:
     """Re-indexes search on its own thread, so a reload never waits for Pagefind.
 
@@ -256,9 +260,14 @@ class _SearchIndexer:
     def _loop(self) -> None:
         while True:
             self._wanted.wait()
+            # Wait for a quiet spell: on a large site an index takes seconds of CPU, which
+            # would otherwise slow the rebuilds of an editor saving again and again.
+            while not self._stopping:
+                self._wanted.clear()
+                if not self._wanted.wait(QUIET_BEFORE_INDEXING):
+                    break
             if self._stopping:
                 return
-            self._wanted.clear()
             self._index()
 
 
