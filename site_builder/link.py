@@ -50,15 +50,24 @@ def paragraph_anchor(index: int) -> str:
     return f"para_{index}"
 
 
+_Found = list[tuple[AnnotationType, str, Occurrence]]
+"""One article's places, as (book: quote/mention/term, person or term id, occurrence)."""
+
+
 @dataclass
 class LinkMemo:
-    """Scans kept from one build to the next (for serve): a body is scanned again only when
-    it changed or the names did. Owned by the caller, so there is no hidden global cache."""
+    """Linked articles kept from one build to the next (for serve): an article is scanned
+    and linked again only when it changed or the names did. Owned by the caller, so there
+    is no hidden global cache."""
 
     names_key: tuple[Any, ...] = ()
     names: _Names | None = None
     name_problems: list[Diagnostic] = field(default_factory=list)
-    scans: dict[str, list[_Hit]] = field(default_factory=dict)
+    articles: dict[int, tuple[AnchoredArticle, AnchoredArticle, _Found]] = field(
+        default_factory=dict
+    )
+    """id(anchored article) -> (that article, kept alive so the id stays its own; the
+    article with its autolinks; its places for the person and term pages)."""
 
 
 def link_site(
@@ -70,6 +79,7 @@ def link_site(
     """Add autolinks to each article and collect who and what occurs where."""
     memo = memo if memo is not None else LinkMemo()
     names_key = (
+        content.site.autolink,
         tuple((p.id, p.names, p.position) for p in content.people),
         tuple((t.id, t.names, t.position) for t in content.terms),
     )
@@ -77,29 +87,34 @@ def link_site(
         memo.name_problems = []
         memo.names = _compile_names(content, memo.name_problems)
         memo.names_key = names_key
-        memo.scans.clear()
+        memo.articles.clear()
     names = memo.names
-    diagnostics = list(memo.name_problems)
-    linked = []
-    quotes: dict[str, list[Occurrence]] = defaultdict(list)
-    mentions: dict[str, list[Occurrence]] = defaultdict(list)
-    uses: dict[str, list[Occurrence]] = defaultdict(list)
+    linked: list[AnchoredArticle] = []
+    books: dict[AnnotationType, dict[str, list[Occurrence]]] = {
+        "quote": defaultdict(list),
+        "mention": defaultdict(list),
+        "term": defaultdict(list),
+    }
+    kept: dict[int, tuple[AnchoredArticle, AnchoredArticle, _Found]] = {}
     for article in articles:
-        hits = memo.scans.get(article.body.text)
-        if hits is None:
-            hits = memo.scans[article.body.text] = _scan(article, names)
-        article = _add_autolinks(article, hits, content.site.autolink)
-        linked.append(article)
-        _collect_references(article, hits, quotes, mentions, uses)
-    for body in set(memo.scans) - {a.body.text for a in linked}:
-        del memo.scans[body]  # deleted or edited articles: keep the memo to what exists
+        entry = memo.articles.get(id(article))
+        if entry is None or entry[0] is not article:
+            hits = _scan(article, names)
+            with_links = _add_autolinks(article, hits, content.site.autolink)
+            entry = (article, with_links, _references(with_links, hits))
+        kept[id(article)] = entry
+        linked.append(entry[1])
+        for book, key, occurrence in entry[2]:
+            books[book][key].append(occurrence)
+    memo.articles = kept  # only what exists now, so the memo never outgrows the site
     site = Site(
         content=content,
         articles=tuple(linked),
-        quotes_by={k: tuple(v) for k, v in sorted(quotes.items())},
-        mentions_of={k: tuple(v) for k, v in sorted(mentions.items())},
-        occurrences_of={k: tuple(v) for k, v in sorted(uses.items())},
+        quotes_by={k: tuple(v) for k, v in sorted(books["quote"].items())},
+        mentions_of={k: tuple(v) for k, v in sorted(books["mention"].items())},
+        occurrences_of={k: tuple(v) for k, v in sorted(books["term"].items())},
     )
+    diagnostics = list(memo.name_problems)
     if report_unused:
         diagnostics.extend(_unused(site))
     return site, diagnostics
@@ -176,31 +191,23 @@ def _autolink_id(hit: _Hit, article: AnchoredArticle, taken: set[str]) -> str:
     return ident
 
 
-def _collect_references(
-    article: AnchoredArticle,
-    hits: list[_Hit],
-    quotes: dict[str, list[Occurrence]],
-    mentions: dict[str, list[Occurrence]],
-    uses: dict[str, list[Occurrence]],
-) -> None:
-    """Add this article's places to the books, in text order (articles come in slug order)."""
-    found: list[tuple[dict[str, list[Occurrence]], str, Occurrence]] = []
-    books = {"quote": quotes, "mention": mentions, "term": uses}
+def _references(article: AnchoredArticle, hits: list[_Hit]) -> _Found:
+    """This article's places for the person and term pages, in text order."""
+    found: _Found = []
     for place in article.places:
         if place.type == "note" or not place.target:
             continue
         occurrence = _occurrence(article, place.start, place.end, place.id, place.type, place.note)
-        found.append((books[place.type], place.target, occurrence))
+        found.append((place.type, place.target, occurrence))
     linking = [p for p in article.places if p.type in ("mention", "term")]
     for hit in hits:  # occurrences that carry no link still belong on the person's or term's page
         if _overlaps(hit.start, hit.end, linking):
             continue
         anchor = paragraph_anchor(_paragraph_index(article, hit.start))
         occurrence = _occurrence(article, hit.start, hit.end, anchor, hit.entity.type, "")
-        found.append((books[hit.entity.type], hit.entity.id, occurrence))
+        found.append((hit.entity.type, hit.entity.id, occurrence))
     found.sort(key=lambda entry: entry[2].offset)
-    for book, key, occurrence in found:
-        book[key].append(occurrence)
+    return found
 
 
 def _paragraph_index(article: AnchoredArticle, offset: int) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -57,7 +58,12 @@ class Record:
     """Pairs (field, flag) that cannot go together: the field, and the flag set to true."""
 
     def field(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+        return self._by_name.get(name)
+
+    @cached_property
+    def _by_name(self) -> dict[str, Field]:
+        # Looked up for every key of every file: a dict, not a scan of the tuple.
+        return {f.name: f for f in self.fields}
 
 
 SITE = Record(
