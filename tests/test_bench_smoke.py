@@ -1,0 +1,61 @@
+"""Smoke test of the benchmark kit (bench/, issue 6): the corpus is valid and the runner runs.
+
+The benchmark itself is too slow for CI; this runs its smallest form, N=20, site-builder only.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_corpus_builds_without_problems(tmp_path: Path) -> None:
+    """Every generated annotation anchors once, every person and term is used: no diagnostics."""
+    done = _run("-m", "bench.corpus", "--n", "20", "--out", tmp_path / "c", "--tools", "ours")
+    assert done.returncode == 0, done.stderr
+    expected = json.loads((tmp_path / "c" / "corpus.json").read_text())["pages_expected_ours"]
+    project, out = tmp_path / "c" / "ours", tmp_path / "site"
+    built = _run("-m", "site_builder", "build", "--strict", "--project", project, "--out", out)
+    assert built.returncode == 0, built.stderr
+    assert "error" not in built.stderr and "warning" not in built.stderr, built.stderr
+    assert expected == {"articles": 20, "people": 20, "glossary": 40}
+    for folder, count in expected.items():
+        assert sum(1 for _ in (out / folder).glob("*/index.html")) == count, folder
+    assert (out / "index.html").is_file()
+
+
+def test_corpus_is_deterministic(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        done = _run("-m", "bench.corpus", "--n", "20", "--out", tmp_path / name)
+        assert done.returncode == 0, done.stderr
+    files_a = sorted(
+        p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
+    )
+    files_b = sorted(
+        p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file()
+    )
+    assert files_a == files_b
+    assert {"ours", "hugo", "pelican", "mkdocs"} <= {p.parts[0] for p in files_a}
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_runner_quick(tmp_path: Path) -> None:
+    done = _run("-m", "bench.run", "--quick", "--work", tmp_path)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "quick" / "benchmarks-results.json").read_text())
+    [row] = results["summary"]
+    assert (row["tool"], row["n"], row["runs"]) == ("ours", 20, 1)
+    assert row["pages"] >= 20 + 20 + 40 + 3  # articles, people, terms, three indexes
+    assert row["seconds"] > 0 and row["peak_mb"] > 0
+    assert "| 20 | ours |" in (tmp_path / "quick" / "benchmarks-results.md").read_text()
