@@ -157,7 +157,13 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def measure(
-    server: Server, corpus: Path, slugs: list[str], work: Path, edits: int = 20, events: str = ""
+    server: Server,
+    corpus: Path,
+    slugs: list[str],
+    work: Path,
+    edits: int = 20,
+    events: str = "",
+    anchor: str = EDIT_ANCHOR,
 ) -> EditTimes:
     """Start `server` on a private copy of `corpus`, make `edits` edits, time each; always stop it."""
     project = work / server.tool
@@ -182,7 +188,9 @@ def measure(
         for k in range(edits):
             path = server.source(project, slugs[k % len(slugs)])
             original = originals.setdefault(path, path.read_text(encoding="utf-8"))
-            _one_edit(server.url(slugs[k % len(slugs)]), port, path, original, k, times, listener)
+            _one_edit(
+                server.url(slugs[k % len(slugs)]), port, path, original, k, times, listener, anchor
+            )
             time.sleep(SETTLE_SECONDS)
     finally:
         stop(proc)
@@ -197,12 +205,16 @@ def _one_edit(
     k: int,
     times: EditTimes,
     listener: EventListener | None,
+    anchor: str = EDIT_ANCHOR,
 ) -> None:
-    """Change one note of one article (from its pristine text, so markers never pile up)."""
-    if EDIT_ANCHOR not in original:
+    """Change one note of one article (from its pristine text, so markers never pile up).
+
+    A marker word goes in after the first word of `anchor`, a passage of the note.
+    """
+    if anchor not in original:
         raise ValueError(f"{path}: no note to edit")
     marker = f"benchedit{k}x"
-    edited = original.replace(EDIT_ANCHOR, f"The {marker} *", 1)
+    edited = original.replace(anchor, anchor.replace(" ", f" {marker} ", 1), 1)
     needle = marker.encode()
     save_atomically(path, edited)
     t0 = time.perf_counter()
