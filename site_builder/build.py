@@ -39,7 +39,7 @@ from .render import (
     theme_dirs,
 )
 from .search import SearchIndexError, index_site, pagefind_executable, refresh_index
-from .validate import validate_content
+from .validate import ValidateMemo, validate_content
 from .write import check_output_folder, update_site, write_site
 
 
@@ -91,6 +91,7 @@ class BuildMemo:
     )
     links: LinkMemo = field(default_factory=LinkMemo)
     files: LoadCache = field(default_factory=dict)
+    validated: ValidateMemo = field(default_factory=ValidateMemo)
 
 
 def resolve_site(
@@ -101,7 +102,7 @@ def resolve_site(
     anchors: dict[tuple[ArticleSpec, str], tuple[AnchoredArticle | None, list[Diagnostic]]] = {}
     root = options.project
     files, diagnostics = load_content(root, memo.files)
-    content, problems = validate_content(files, root)
+    content, problems = validate_content(files, root, memo.validated)
     diagnostics += problems
     anchored: list[AnchoredArticle] = []
     for spec in content.articles:

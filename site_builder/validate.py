@@ -13,7 +13,7 @@ import datetime
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -668,7 +668,48 @@ def _check_collisions(reader: _Reader, items: list[tuple[str, Position, str]]) -
         )
 
 
-def validate_content(files: ContentFiles, root: Path) -> tuple[Content, list[Diagnostic]]:
+@dataclass
+class ValidateMemo:
+    """Articles validated by an earlier run (the preview keeps one), reused while their parsed
+    file (the same object, from the loader's cache), the people and the glossary are unchanged.
+
+    Only articles that had no problem are kept, so every message comes from a fresh reading.
+    """
+
+    known: tuple[_Known, _Known] | None = None
+    articles: dict[str, tuple[YamlFile, ArticleSpec, list[tuple[str, Position]]]] = field(
+        default_factory=dict
+    )
+    """Article path -> (its parsed file, its spec, its explicit ids with their places)."""
+
+
+def _read_article_memo(
+    reader: _Reader, file: YamlFile, root: Path, refs: _References, memo: ValidateMemo
+) -> ArticleSpec | None:
+    entry = memo.articles.get(file.path)
+    if (
+        entry is not None
+        and entry[0] is file
+        and (
+            not entry[1].source or isinstance(_resolve_seed(root.resolve(), entry[1].source), Path)
+        )
+    ):
+        for ident, position in entry[2]:  # site-wide uniqueness depends on the other articles
+            _check_explicit_id(reader, ident, position, refs.explicit_ids)
+        return entry[1]
+    own = _Reader()
+    spec = _read_article(own, file, root, refs)
+    reader.diagnostics.extend(own.diagnostics)
+    memo.articles.pop(file.path, None)
+    if spec is not None and not own.diagnostics:
+        explicit = [(i, p) for i, p in refs.explicit_ids.items() if p.path == file.path]
+        memo.articles[file.path] = (file, spec, explicit)
+    return spec
+
+
+def validate_content(
+    files: ContentFiles, root: Path, memo: ValidateMemo | None = None
+) -> tuple[Content, list[Diagnostic]]:
     """Check every content file against the schema and cross-references; build the model."""
     reader = _Reader()
     site = _read_site(reader, files.site)
@@ -679,10 +720,15 @@ def validate_content(files: ContentFiles, root: Path) -> tuple[Content, list[Dia
     )
     people = sorted(_read_people(reader, files.people), key=lambda p: p.id)
     terms = sorted(_read_terms(reader, files.glossary, refs.terms), key=lambda t: t.id)
-    articles = sorted(
-        (a for f in files.articles if (a := _read_article(reader, f, root, refs)) is not None),
-        key=lambda a: a.slug,
-    )
+    if memo is None:
+        read = [_read_article(reader, f, root, refs) for f in files.articles]
+    else:
+        if memo.known != (refs.people, refs.terms):
+            memo.known, memo.articles = (refs.people, refs.terms), {}
+        read = [_read_article_memo(reader, f, root, refs, memo) for f in files.articles]
+        for gone in set(memo.articles) - {f.path for f in files.articles}:
+            del memo.articles[gone]
+    articles = sorted((a for a in read if a is not None), key=lambda a: a.slug)
     _check_collisions(reader, [(a.slug, Position(a.path), "article") for a in articles])
     content = Content(site, tuple(people), tuple(terms), tuple(articles))
     return content, reader.diagnostics

@@ -125,3 +125,20 @@ def test_nothing_changed_writes_nothing(project: Path, tmp_path: Path):
     builder = Builder(BuildOptions(project, out=tmp_path / "served"))
     builder.build()
     assert builder.build().written == ()
+
+
+def test_cached_articles_still_take_part_in_site_wide_checks(project: Path, tmp_path: Path):
+    builder = Builder(BuildOptions(project, out=tmp_path / "served"))
+    assert not builder.build().failed
+    # A second article with the same explicit ids: the first one, unchanged and reused from
+    # the memo, must still be checked against it, exactly as a clean build checks them.
+    shutil.copy(project / ARTICLE, project / "content/articles/copy.yaml")
+    incremental = builder.build()
+    clean = build(BuildOptions(project, out=tmp_path / "clean"))
+    assert incremental.failed and clean.failed
+    messages = [d.format() for d in incremental.errors]
+    assert messages == [d.format() for d in clean.errors]
+    assert any("is already used in" in m for m in messages)
+    (project / "content/articles/copy.yaml").unlink()
+    assert not builder.build().failed
+    assert_same_as_clean_build(project, tmp_path / "served", tmp_path, 99)
