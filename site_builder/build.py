@@ -18,7 +18,6 @@ import jinja2
 
 from .anchor import anchor_article
 from .errors import (
-    ContentError,
     Diagnostic,
     InternalError,
     Position,
@@ -370,7 +369,6 @@ __all__ = [
     "BuildOptions",
     "BuildReport",
     "Builder",
-    "ContentError",
     "build",
     "check",
     "resolve_site",

@@ -104,14 +104,6 @@ def _fold(word: str) -> str:
     return word.casefold().replace("_", "-").replace(" ", "-")
 
 
-class ContentError(Exception):
-    """Raised by the build when the content has errors; carries all of them."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"{sum(d.is_error for d in diagnostics)} error(s)")
-        self.diagnostics = diagnostics
-
-
 class InternalError(Exception):
     """A bug met while processing one input; carries that input so the report can name it.
 

@@ -214,11 +214,6 @@ def _render_chunk(indices: range) -> list[bytes]:
     return [render_plan(plans[i], env).encode("utf-8") for i in indices]
 
 
-def render_site(site: Site, env: jinja2.Environment, base_url: str) -> dict[str, str]:
-    """Every page of the site rendered, by output path."""
-    return {p.path: render_plan(p, env) for p in plan_site(site, base_url, MarkdownRenderer())}
-
-
 def _sort_key(name: str) -> tuple[str, str]:
     folded = unicodedata.normalize("NFKD", name).casefold()
     return ("".join(ch for ch in folded if not unicodedata.combining(ch)), name)
