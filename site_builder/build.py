@@ -7,6 +7,7 @@ written, so a run with errors reports all of them and leaves `output/` alone.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Iterator
@@ -25,10 +26,11 @@ from .errors import (
     sort_diagnostics,
     warning,
 )
-from .link import LinkMemo, link_site
-from .load import ContentFiles, LoadCache, load_content, load_text_file
+from .link import Found, Names, collect_site, compile_names, link_article
+from .load import LoadCache, load_article, load_content, load_text_file, read_bytes
 from .markup import MarkdownRenderer
-from .model import AnchoredArticle, ArticleSpec, Site
+from .model import AnchoredArticle, Autolink, Content, Site
+from .parallel import fork_map
 from .render import (
     PagePlan,
     make_environment,
@@ -38,7 +40,14 @@ from .render import (
     theme_dirs,
 )
 from .search import SearchIndexError, index_site, pagefind_executable, refresh_index
-from .validate import ValidateMemo, validate_content
+from .validate import (
+    Catalog,
+    CheckedArticle,
+    Known,
+    validate_across,
+    validate_article,
+    validate_catalog,
+)
 from .write import check_output_folder, update_site, write_site
 
 
@@ -80,52 +89,160 @@ class BuildReport:
         return [d for d in self.diagnostics if d.is_error]
 
 
+@dataclass(frozen=True)
+class ResolvedArticle:
+    """One article taken as far as it goes by itself: loaded, checked, anchored and linked."""
+
+    path: str
+    text: str
+    """The YAML as written, for the source lines of messages."""
+    checked: CheckedArticle | None
+    """None when the file could not be read."""
+    linked: tuple[AnchoredArticle, Found] | None
+    """The article with its autolinks and its places for person and term pages; None when
+    it could not be anchored."""
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every article is resolved against, and nothing more: a change here (a new
+    person, a new alias) resolves every article again, while a new bio resolves none."""
+
+    root: Path
+    people: Known
+    terms: Known
+    autolink: Autolink
+    names: Names
+
+
 @dataclass
 class BuildMemo:
-    """Results one build can lend the next (serve keeps one): anchors by article and seed,
-    name scans by body. Everything in it is keyed by its complete input."""
+    """Results one build can lend the next (serve keeps one). Everything in it is kept with
+    the complete input it was made from, and reused only while that input is unchanged."""
 
-    anchors: dict[tuple[ArticleSpec, str], tuple[AnchoredArticle | None, list[Diagnostic]]] = field(
-        default_factory=dict
-    )
-    links: LinkMemo = field(default_factory=LinkMemo)
     files: LoadCache = field(default_factory=dict)
-    validated: ValidateMemo = field(default_factory=ValidateMemo)
+    """Site, people and glossary, parsed."""
+    names: tuple[tuple[object, ...], Names, list[Diagnostic]] | None = None
+    """The people's and terms' names, compiled, with the warnings that gave."""
+    shared: _Shared | None = None
+    """What the articles below were resolved against."""
+    articles: dict[str, tuple[bytes, str, ResolvedArticle]] = field(default_factory=dict)
+    """Article path -> its bytes, its seed's text, and what they gave. Only articles without
+    a problem are kept, so every message comes from a fresh reading."""
+
+
+# Below this many articles to resolve, starting worker processes costs more than it saves.
+PARALLEL_ARTICLES = 60
 
 
 def resolve_site(
     options: BuildOptions, memo: BuildMemo | None = None
 ) -> tuple[Site | None, list[Diagnostic]]:
-    """Load, validate, anchor and link: everything the pages are made from."""
+    """Load, validate, anchor and link: everything the pages are made from.
+
+    Each article goes through the stages by itself, on every core for a large site; then
+    what spans articles is checked and gathered: ids unique site-wide, back-references.
+    """
     memo = memo if memo is not None else BuildMemo()
-    anchors: dict[tuple[ArticleSpec, str], tuple[AnchoredArticle | None, list[Diagnostic]]] = {}
     root = options.project
     files, diagnostics = load_content(root, memo.files)
-    content, problems = validate_content(files, root, memo.validated)
+    catalog, problems = validate_catalog(files)
     diagnostics += problems
-    anchored: list[AnchoredArticle] = []
-    for spec in content.articles:
-        if not spec.source:
-            continue
-        seed, problems = load_text_file(root, spec.source)
-        diagnostics += [_at(d, spec.source_position) for d in problems]
-        if seed is None:
-            continue
-        key = (spec, seed.text)
-        with _blame(spec.path):
-            article, problems = anchors[key] = memo.anchors.get(key) or anchor_article(spec, seed)
-        diagnostics += problems
-        if article is not None:
-            anchored.append(article)
-    memo.anchors = anchors  # only what this build used, so the memo never outgrows the site
+    names, name_problems = _compile_names(catalog, memo)
+    shared = _Shared(root, catalog.known_people, catalog.known_terms, catalog.site.autolink, names)
+    if memo.shared != shared:
+        memo.shared, memo.articles = shared, {}
+    resolved = _resolve_articles(shared, files.article_paths, memo, options.workers)
+    for article in resolved:
+        diagnostics += article.diagnostics
+    diagnostics += validate_across(a.checked for a in resolved if a.checked is not None)
+    linked = sorted((a.linked for a in resolved if a.linked), key=lambda lk: lk[0].spec.slug)
+    specs = sorted(
+        (a.checked.spec for a in resolved if a.checked and a.checked.spec), key=lambda s: s.slug
+    )
+    content = Content(catalog.site, catalog.people, catalog.terms, tuple(specs))
     # Unused people and terms are only news when nothing else is wrong: a broken article
     # or a misspelt `person:` makes people look unused, and those warnings would bury it.
     report_unused = not any(d.is_error for d in diagnostics)
     with _blame("content/"):
-        site, problems = link_site(content, anchored, memo.links, report_unused=report_unused)
-    diagnostics += problems
-    diagnostics = _with_source_lines(sort_diagnostics(diagnostics), files)
+        site, problems = collect_site(content, linked, report_unused=report_unused)
+    diagnostics += name_problems + problems
+    texts = {f.path: f.text for f in (files.site, files.people, files.glossary) if f is not None}
+    texts.update((a.path, a.text) for a in resolved)
+    diagnostics = _with_source_lines(sort_diagnostics(diagnostics), texts)
     return (None if any(d.is_error for d in diagnostics) else site), diagnostics
+
+
+def _compile_names(catalog: Catalog, memo: BuildMemo) -> tuple[Names, list[Diagnostic]]:
+    key = (
+        tuple((p.id, p.names, p.position) for p in catalog.people),
+        tuple((t.id, t.names, t.position) for t in catalog.terms),
+    )
+    if memo.names is None or memo.names[0] != key:
+        memo.names = (key, *compile_names(catalog.people, catalog.terms))
+    return memo.names[1], memo.names[2]
+
+
+def _resolve_articles(
+    shared: _Shared, paths: tuple[str, ...], memo: BuildMemo, jobs: int
+) -> list[ResolvedArticle]:
+    """Every article resolved, in `paths` order: from the memo while its bytes and its seed
+    are unchanged, otherwise afresh, in parallel when there are enough of them."""
+    results: dict[str, ResolvedArticle] = {}
+    todo: list[tuple[str, bytes]] = []
+    for path in paths:
+        raw, problems = read_bytes(shared.root, path)
+        if raw is None:
+            results[path] = ResolvedArticle(path, "", None, None, tuple(problems))
+            continue
+        kept = memo.articles.get(path)
+        if kept is not None and kept[0] == raw and kept[1] == _seed_text(shared.root, kept[2]):
+            results[path] = kept[2]
+        else:
+            todo.append((path, raw))
+    resolve = functools.partial(resolve_article, shared)
+    fresh = None
+    if jobs > 1 and len(todo) >= PARALLEL_ARTICLES:
+        fresh = fork_map(resolve, todo, jobs)
+    for (path, raw), article in zip(todo, fresh or map(resolve, todo), strict=True):
+        results[path] = article
+        if not article.diagnostics:
+            memo.articles[path] = (raw, _seed_text(shared.root, article), article)
+        else:
+            memo.articles.pop(path, None)
+    for gone in set(memo.articles) - set(paths):
+        del memo.articles[gone]
+    return [results[path] for path in paths]
+
+
+def resolve_article(shared: _Shared, job: tuple[str, bytes]) -> ResolvedArticle:
+    """Load, validate, anchor and link one article (its file's path and bytes)."""
+    path, raw = job
+    with _blame(path):
+        file, diagnostics = load_article(path, raw)
+        checked = validate_article(file, shared.root, shared.people, shared.terms)
+        diagnostics += checked.diagnostics
+        spec = checked.spec
+        linked = None
+        if spec is not None and spec.source:
+            seed, problems = load_text_file(shared.root, spec.source)
+            diagnostics += [_at(d, spec.source_position) for d in problems]
+            if seed is not None:
+                anchored, problems = anchor_article(spec, seed)
+                diagnostics += problems
+                if anchored is not None:
+                    linked = link_article(anchored, shared.names, shared.autolink)
+    return ResolvedArticle(path, file.text, checked, linked, tuple(diagnostics))
+
+
+def _seed_text(root: Path, article: ResolvedArticle) -> str:
+    """The text of the seed an article was anchored against, as it is now ("" for none)."""
+    spec = article.checked.spec if article.checked else None
+    if spec is None or not spec.source:
+        return ""
+    seed, _ = load_text_file(root, spec.source)
+    return seed.text if seed is not None else ""
 
 
 @contextmanager
@@ -146,12 +263,8 @@ def _at(diagnostic: Diagnostic, fallback: Position) -> Diagnostic:
     return error(fallback, f"{diagnostic.position.path}: {diagnostic.message}", diagnostic.hint)
 
 
-def _with_source_lines(diagnostics: list[Diagnostic], files: ContentFiles) -> list[Diagnostic]:
-    texts = {
-        f.path: f.text
-        for f in (files.site, files.people, files.glossary, *files.articles)
-        if f is not None
-    }
+def _with_source_lines(diagnostics: list[Diagnostic], texts: dict[str, str]) -> list[Diagnostic]:
+    """Attach the line each message points at, so it can be shown under the message."""
     result = []
     for d in diagnostics:
         text = texts.get(d.position.path)

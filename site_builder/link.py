@@ -10,11 +10,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from .anchor import derived_id
-from .errors import Diagnostic, warning
-from .model import AnchoredArticle, AnnotationType, Content, Occurrence, Place, Site
+from .errors import Diagnostic, Position, warning
+from .model import (
+    AnchoredArticle,
+    AnnotationType,
+    Autolink,
+    Content,
+    Occurrence,
+    Person,
+    Place,
+    Site,
+    Term,
+)
 from .textmatch import NameMatcher, find_all, normalize_needle
 
 _CONTEXT_CHARS = 90
@@ -28,10 +37,14 @@ class _Entity:
 
 
 @dataclass(frozen=True)
-class _Names:
-    """Every name of every person and term, compiled once for the whole site."""
+class Names:
+    """Every name of every person and term, compiled once for the whole site.
 
-    matcher: NameMatcher
+    Equal when they map the same names to the same people and terms: that is what an
+    article's links depend on.
+    """
+
+    matcher: NameMatcher = field(compare=False)
     owner: dict[str, _Entity]
     """Normalised name -> the person or term it names."""
 
@@ -50,81 +63,20 @@ def paragraph_anchor(index: int) -> str:
     return f"para_{index}"
 
 
-_Found = list[tuple[AnnotationType, str, Occurrence]]
-"""One article's places, as (book: quote/mention/term, person or term id, occurrence)."""
+Found = tuple[tuple[AnnotationType, str, Occurrence], ...]
+"""One article's places for the person and term pages: (book: quote/mention/term, person or
+term id, occurrence), in text order."""
 
 
-@dataclass
-class LinkMemo:
-    """Linked articles kept from one build to the next (for serve): an article is scanned
-    and linked again only when it changed or the names did. Owned by the caller, so there
-    is no hidden global cache."""
-
-    names_key: tuple[Any, ...] = ()
-    names: _Names | None = None
-    name_problems: list[Diagnostic] = field(default_factory=list)
-    articles: dict[int, tuple[AnchoredArticle, AnchoredArticle, _Found]] = field(
-        default_factory=dict
-    )
-    """id(anchored article) -> (that article, kept alive so the id stays its own; the
-    article with its autolinks; its places for the person and term pages)."""
-
-
-def link_site(
-    content: Content,
-    articles: Iterable[AnchoredArticle],
-    memo: LinkMemo | None = None,
-    report_unused: bool = True,
-) -> tuple[Site, list[Diagnostic]]:
-    """Add autolinks to each article and collect who and what occurs where."""
-    memo = memo if memo is not None else LinkMemo()
-    names_key = (
-        content.site.autolink,
-        tuple((p.id, p.names, p.position) for p in content.people),
-        tuple((t.id, t.names, t.position) for t in content.terms),
-    )
-    if memo.names is None or memo.names_key != names_key:
-        memo.name_problems = []
-        memo.names = _compile_names(content, memo.name_problems)
-        memo.names_key = names_key
-        memo.articles.clear()
-    names = memo.names
-    linked: list[AnchoredArticle] = []
-    books: dict[AnnotationType, dict[str, list[Occurrence]]] = {
-        "quote": defaultdict(list),
-        "mention": defaultdict(list),
-        "term": defaultdict(list),
-    }
-    kept: dict[int, tuple[AnchoredArticle, AnchoredArticle, _Found]] = {}
-    for article in articles:
-        entry = memo.articles.get(id(article))
-        if entry is None or entry[0] is not article:
-            hits = _scan(article, names)
-            with_links = _add_autolinks(article, hits, content.site.autolink)
-            entry = (article, with_links, _references(with_links, hits))
-        kept[id(article)] = entry
-        linked.append(entry[1])
-        for book, key, occurrence in entry[2]:
-            books[book][key].append(occurrence)
-    memo.articles = kept  # only what exists now, so the memo never outgrows the site
-    site = Site(
-        content=content,
-        articles=tuple(linked),
-        quotes_by={k: tuple(v) for k, v in sorted(books["quote"].items())},
-        mentions_of={k: tuple(v) for k, v in sorted(books["mention"].items())},
-        occurrences_of={k: tuple(v) for k, v in sorted(books["term"].items())},
-    )
-    diagnostics = list(memo.name_problems)
-    if report_unused:
-        diagnostics.extend(_unused(site))
-    return site, diagnostics
-
-
-def _compile_names(content: Content, diagnostics: list[Diagnostic]) -> _Names:
+def compile_names(
+    people: Iterable[Person], terms: Iterable[Term]
+) -> tuple[Names, list[Diagnostic]]:
+    """One matcher for every name and alias; a name that two entries share is a warning."""
+    diagnostics: list[Diagnostic] = []
     owner: dict[str, _Entity] = {}
-    named: list[tuple[_Entity, tuple[str, ...], object]] = [
-        *((_Entity("mention", p.id), p.names, p.position) for p in content.people),
-        *((_Entity("term", t.id), t.names, t.position) for t in content.terms),
+    named: list[tuple[_Entity, tuple[str, ...], Position]] = [
+        *((_Entity("mention", p.id), p.names, p.position) for p in people),
+        *((_Entity("term", t.id), t.names, t.position) for t in terms),
     ]
     for entity, entity_names, position in named:
         for name in entity_names:
@@ -135,15 +87,53 @@ def _compile_names(content: Content, diagnostics: list[Diagnostic]) -> _Names:
             if holder != entity:
                 diagnostics.append(
                     warning(
-                        position,  # type: ignore[arg-type]
+                        position,
                         f"`{name}` also names `{holder.id}`; autolinking links it to `{holder.id}`",
                         "remove it from one of the two, or annotate each place by hand",
                     )
                 )
-    return _Names(NameMatcher(owner), owner)
+    return Names(NameMatcher(owner), owner), diagnostics
 
 
-def _scan(article: AnchoredArticle, names: _Names) -> list[_Hit]:
+def link_article(
+    article: AnchoredArticle, names: Names, mode: Autolink
+) -> tuple[AnchoredArticle, Found]:
+    """The article with its autolinks, and its places for the person and term pages."""
+    hits = _scan(article, names)
+    linked = _add_autolinks(article, hits, mode)
+    return linked, _references(linked, hits)
+
+
+def collect_site(
+    content: Content,
+    linked: Iterable[tuple[AnchoredArticle, Found]],
+    report_unused: bool = True,
+) -> tuple[Site, list[Diagnostic]]:
+    """Gather every article's places into the back-references of person and term pages.
+
+    `linked` in `content.articles` order, which is the order occurrences are listed in.
+    """
+    articles: list[AnchoredArticle] = []
+    books: dict[AnnotationType, dict[str, list[Occurrence]]] = {
+        "quote": defaultdict(list),
+        "mention": defaultdict(list),
+        "term": defaultdict(list),
+    }
+    for article, found in linked:
+        articles.append(article)
+        for book, key, occurrence in found:
+            books[book][key].append(occurrence)
+    site = Site(
+        content=content,
+        articles=tuple(articles),
+        quotes_by={k: tuple(v) for k, v in sorted(books["quote"].items())},
+        mentions_of={k: tuple(v) for k, v in sorted(books["mention"].items())},
+        occurrences_of={k: tuple(v) for k, v in sorted(books["term"].items())},
+    )
+    return site, _unused(site) if report_unused else []
+
+
+def _scan(article: AnchoredArticle, names: Names) -> list[_Hit]:
     norm = article.body.normalized
     return [
         _Hit(names.owner[name], norm.to_original(start), norm.to_original(end), name)
@@ -155,7 +145,7 @@ def _overlaps(start: int, end: int, places: Iterable[Place]) -> bool:
     return any(p.start < end and start < p.end for p in places)
 
 
-def _add_autolinks(article: AnchoredArticle, hits: list[_Hit], mode: str) -> AnchoredArticle:
+def _add_autolinks(article: AnchoredArticle, hits: list[_Hit], mode: Autolink) -> AnchoredArticle:
     """Link people and terms that no mention/term annotation of the article names."""
     if mode == "none":
         return article
@@ -191,9 +181,9 @@ def _autolink_id(hit: _Hit, article: AnchoredArticle, taken: set[str]) -> str:
     return ident
 
 
-def _references(article: AnchoredArticle, hits: list[_Hit]) -> _Found:
+def _references(article: AnchoredArticle, hits: list[_Hit]) -> Found:
     """This article's places for the person and term pages, in text order."""
-    found: _Found = []
+    found: list[tuple[AnnotationType, str, Occurrence]] = []
     for place in article.places:
         if place.type == "note" or not place.target:
             continue
@@ -207,7 +197,7 @@ def _references(article: AnchoredArticle, hits: list[_Hit]) -> _Found:
         occurrence = _occurrence(article, hit.start, hit.end, anchor, hit.entity.type, "")
         found.append((hit.entity.type, hit.entity.id, occurrence))
     found.sort(key=lambda entry: entry[2].offset)
-    return found
+    return tuple(found)
 
 
 def _paragraph_index(article: AnchoredArticle, offset: int) -> int:

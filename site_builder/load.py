@@ -390,13 +390,18 @@ def _duplicate_key(key: Scalar, earlier: Position) -> Diagnostic:
 
 @dataclass(frozen=True)
 class ContentFiles:
-    """Every content file of a project, parsed but not yet checked against the schema."""
+    """The project's shared content files, parsed, and the paths of its articles.
+
+    Articles are parsed one by one by the build (each with its seed, possibly on another
+    core); site, people and glossary are parsed here because every article is checked
+    against them.
+    """
 
     site: YamlFile | None
     people: YamlFile | None
     glossary: YamlFile | None
-    articles: tuple[YamlFile, ...]
-    """Sorted by path, so every later stage sees articles in one fixed order."""
+    article_paths: tuple[str, ...]
+    """Relative to the project, sorted, so every later stage sees articles in one fixed order."""
 
 
 _EMPTY_HINTS = {
@@ -413,37 +418,46 @@ LoadCache = dict[str, tuple[bytes, YamlFile, list[Diagnostic]]]
 """Path -> the bytes last parsed there and what they gave; the preview keeps one."""
 
 
+def read_bytes(
+    root: Path, relpath: str, required: bool = True
+) -> tuple[bytes | None, list[Diagnostic]]:
+    """A content file's bytes; a missing or unreadable file is a diagnostic, not an exception."""
+    try:
+        return (root / relpath).read_bytes(), []
+    except FileNotFoundError:
+        if not required:
+            return None, []
+        return None, [error(Position(relpath), "missing file", hint="see FORMAT.md section 3")]
+    except OSError as exc:
+        return None, [error(Position(relpath), f"cannot read the file: {exc.strerror}")]
+
+
+def load_article(relpath: str, raw: bytes) -> tuple[YamlFile, list[Diagnostic]]:
+    """Parse one article file."""
+    return load_yaml_text(relpath, raw, _ARTICLE_EMPTY_HINT)
+
+
 def load_content(
     root: Path, cache: LoadCache | None = None
 ) -> tuple[ContentFiles, list[Diagnostic]]:
-    """Read `content/` below the project root: site, people, glossary and every article.
+    """Read site, people and glossary below the project root, and find every article.
 
-    With a `cache`, a file whose bytes are unchanged is not parsed again: on a large
-    site, a live-preview rebuild after one edit parses one file, not a thousand.
+    With a `cache`, a file whose bytes are unchanged is not parsed again.
     """
     diagnostics: list[Diagnostic] = []
     seen: set[str] = set()
 
     def read(relpath: str, required: bool) -> YamlFile | None:
-        try:
-            raw = (root / relpath).read_bytes()
-        except FileNotFoundError:
-            if required:
-                diagnostics.append(
-                    error(Position(relpath), "missing file", hint="see FORMAT.md section 3")
-                )
-            return None
-        except OSError as exc:
-            diagnostics.append(error(Position(relpath), f"cannot read the file: {exc.strerror}"))
+        raw, problems = read_bytes(root, relpath, required)
+        diagnostics.extend(problems)
+        if raw is None:
             return None
         seen.add(relpath)
         cached = cache.get(relpath) if cache is not None else None
         if cached is not None and cached[0] == raw:
             loaded, problems = cached[1], cached[2]
         else:
-            loaded, problems = load_yaml_text(
-                relpath, raw, _EMPTY_HINTS.get(relpath, _ARTICLE_EMPTY_HINT)
-            )
+            loaded, problems = load_yaml_text(relpath, raw, _EMPTY_HINTS[relpath])
             if cache is not None:
                 cache[relpath] = (raw, loaded, problems)
         diagnostics.extend(problems)
@@ -456,12 +470,7 @@ def load_content(
         site=read("content/site.yaml", required=True),
         people=read("content/people.yaml", required=False),
         glossary=read("content/glossary.yaml", required=False),
-        articles=tuple(
-            f
-            for p in article_paths
-            if p.is_file()
-            and (f := read(p.relative_to(root).as_posix(), required=True)) is not None
-        ),
+        article_paths=tuple(p.relative_to(root).as_posix() for p in article_paths if p.is_file()),
     )
     if cache is not None:
         for gone in set(cache) - seen:

@@ -8,6 +8,7 @@ text is always escaped, and a template typo is a build error, not a blank.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -22,6 +23,7 @@ from . import structured as structured_data
 from .link import paragraph_anchor
 from .markup import Attribution, MarkdownRenderer, SpanStyle, annotate_paragraph, highlight
 from .model import AnchoredArticle, Occurrence, Person, Place, Site, Term
+from .parallel import fork_map
 
 PACKAGE_THEME = Path(__file__).parent / "default_templates"
 SOURCE_THEME = Path(__file__).parent.parent / "templates"
@@ -177,41 +179,18 @@ PARALLEL_THRESHOLD = 120
 def render_plans(plans: list[PagePlan], env: jinja2.Environment, jobs: int) -> list[bytes]:
     """Render pages, on `jobs` processes when there are enough of them to pay for it.
 
-    Workers are forked, so they inherit the plans and templates instead of receiving
-    them pickled; each page is rendered by itself, so the bytes are the same either way.
+    Each page is rendered by itself, so the bytes are the same either way.
     """
-    if jobs <= 1 or len(plans) < PARALLEL_THRESHOLD:
-        return [render_plan(plan, env).encode("utf-8") for plan in plans]
-    from multiprocessing import get_all_start_methods, get_context  # only large sites pay for it
-
-    if "fork" not in get_all_start_methods():
-        return [render_plan(plan, env).encode("utf-8") for plan in plans]
-    chunks = [range(start, len(plans), jobs * 4) for start in range(jobs * 4)]
-    try:
-        with get_context("fork").Pool(jobs, _start_worker, (plans, env)) as pool:
-            rendered = pool.map(_render_chunk, chunks)
-    except Exception:  # a template error pickles poorly: render here to raise it properly
-        return [render_plan(plan, env).encode("utf-8") for plan in plans]
-    pages: list[bytes] = [b""] * len(plans)
-    for chunk, results in zip(chunks, rendered, strict=True):
-        for index, data in zip(chunk, results, strict=True):
-            pages[index] = data
-    return pages
+    render = functools.partial(_render_bytes, env=env)
+    if jobs > 1 and len(plans) >= PARALLEL_THRESHOLD:
+        rendered = fork_map(render, plans, jobs)
+        if rendered is not None:
+            return rendered
+    return [render(plan) for plan in plans]
 
 
-_worker: tuple[list[PagePlan], jinja2.Environment] | None = None
-"""In a forked render worker only: the plans and templates it inherited."""
-
-
-def _start_worker(plans: list[PagePlan], env: jinja2.Environment) -> None:
-    global _worker
-    _worker = (plans, env)
-
-
-def _render_chunk(indices: range) -> list[bytes]:
-    assert _worker is not None
-    plans, env = _worker
-    return [render_plan(plans[i], env).encode("utf-8") for i in indices]
+def _render_bytes(plan: PagePlan, env: jinja2.Environment) -> bytes:
+    return render_plan(plan, env).encode("utf-8")
 
 
 def _sort_key(name: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ import datetime
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -23,7 +23,6 @@ from .load import ContentFiles, MapNode, Node, Scalar, SeqNode, YamlFile
 from .model import (
     AnnotationSpec,
     ArticleSpec,
-    Content,
     Person,
     Rendering,
     Role,
@@ -297,7 +296,7 @@ def _owning_record(name: str, record: schema.Record) -> str:
 
 
 @dataclass(frozen=True)
-class _Known:
+class Known:
     """The ids a keyed file (people, glossary) defines, for checking references to them."""
 
     what: str
@@ -325,7 +324,7 @@ class _Known:
         )
 
 
-def _known(file: YamlFile | None, path: str, what: str, name_fields: Iterable[str]) -> _Known:
+def _known(file: YamlFile | None, path: str, what: str, name_fields: Iterable[str]) -> Known:
     root = file.root if file else None
     complete = file is None or isinstance(root, MapNode)
     entries = root.entries if isinstance(root, MapNode) else ()
@@ -333,7 +332,7 @@ def _known(file: YamlFile | None, path: str, what: str, name_fields: Iterable[st
     for key, node in entries:
         for value in _name_values(node, name_fields):
             names.setdefault(slugify(value), key.text)
-    return _Known(
+    return Known(
         what=what,
         file=path,
         ids=frozenset(k.text for k, _ in entries if _ID_RE.fullmatch(k.text)),
@@ -436,7 +435,7 @@ def _read_people(reader: _Reader, file: YamlFile | None) -> list[Person]:
     return people
 
 
-def _read_terms(reader: _Reader, file: YamlFile | None, known: _Known) -> list[Term]:
+def _read_terms(reader: _Reader, file: YamlFile | None, known: Known) -> list[Term]:
     terms = []
     for tid, v, position in _keyed_records(reader, file, schema.TERM):
         for ref, ref_position in v.get("see_also", ()):
@@ -465,8 +464,8 @@ def _read_terms(reader: _Reader, file: YamlFile | None, known: _Known) -> list[T
 class _References:
     """What annotations may refer to, and the explicit ids seen so far across articles."""
 
-    people: _Known
-    terms: _Known
+    people: Known
+    terms: Known
     explicit_ids: dict[str, Position]
     """Editor-written annotation id -> where it was first written, site-wide."""
 
@@ -668,67 +667,63 @@ def _check_collisions(reader: _Reader, items: list[tuple[str, Position, str]]) -
         )
 
 
-@dataclass
-class ValidateMemo:
-    """Articles validated by an earlier run (the preview keeps one), reused while their parsed
-    file (the same object, from the loader's cache), the people and the glossary are unchanged.
+@dataclass(frozen=True)
+class Catalog:
+    """Site settings, people and terms: what every article is checked against."""
 
-    Only articles that had no problem are kept, so every message comes from a fresh reading.
-    """
-
-    known: tuple[_Known, _Known] | None = None
-    articles: dict[str, tuple[YamlFile, ArticleSpec, list[tuple[str, Position]]]] = field(
-        default_factory=dict
-    )
-    """Article path -> (its parsed file, its spec, its explicit ids with their places)."""
+    site: SiteConfig
+    people: tuple[Person, ...]
+    """Sorted by id."""
+    terms: tuple[Term, ...]
+    """Sorted by id."""
+    known_people: Known
+    known_terms: Known
 
 
-def _read_article_memo(
-    reader: _Reader, file: YamlFile, root: Path, refs: _References, memo: ValidateMemo
-) -> ArticleSpec | None:
-    entry = memo.articles.get(file.path)
-    if (
-        entry is not None
-        and entry[0] is file
-        and (
-            not entry[1].source or isinstance(_resolve_seed(root.resolve(), entry[1].source), Path)
-        )
-    ):
-        for ident, position in entry[2]:  # site-wide uniqueness depends on the other articles
-            _check_explicit_id(reader, ident, position, refs.explicit_ids)
-        return entry[1]
-    own = _Reader()
-    spec = _read_article(own, file, root, refs)
-    reader.diagnostics.extend(own.diagnostics)
-    memo.articles.pop(file.path, None)
-    if spec is not None and not own.diagnostics:
-        explicit = [(i, p) for i, p in refs.explicit_ids.items() if p.path == file.path]
-        memo.articles[file.path] = (file, spec, explicit)
-    return spec
-
-
-def validate_content(
-    files: ContentFiles, root: Path, memo: ValidateMemo | None = None
-) -> tuple[Content, list[Diagnostic]]:
-    """Check every content file against the schema and cross-references; build the model."""
+def validate_catalog(files: ContentFiles) -> tuple[Catalog, list[Diagnostic]]:
+    """Check site.yaml, people.yaml and glossary.yaml, and build their part of the model."""
     reader = _Reader()
     site = _read_site(reader, files.site)
-    refs = _References(
-        people=_known(files.people, "content/people.yaml", "person", ("name", "aliases")),
-        terms=_known(files.glossary, "content/glossary.yaml", "term", ("term", "aliases")),
-        explicit_ids={},
-    )
+    known_people = _known(files.people, "content/people.yaml", "person", ("name", "aliases"))
+    known_terms = _known(files.glossary, "content/glossary.yaml", "term", ("term", "aliases"))
     people = sorted(_read_people(reader, files.people), key=lambda p: p.id)
-    terms = sorted(_read_terms(reader, files.glossary, refs.terms), key=lambda t: t.id)
-    if memo is None:
-        read = [_read_article(reader, f, root, refs) for f in files.articles]
-    else:
-        if memo.known != (refs.people, refs.terms):
-            memo.known, memo.articles = (refs.people, refs.terms), {}
-        read = [_read_article_memo(reader, f, root, refs, memo) for f in files.articles]
-        for gone in set(memo.articles) - {f.path for f in files.articles}:
-            del memo.articles[gone]
-    articles = sorted((a for a in read if a is not None), key=lambda a: a.slug)
-    _check_collisions(reader, [(a.slug, Position(a.path), "article") for a in articles])
-    content = Content(site, tuple(people), tuple(terms), tuple(articles))
-    return content, reader.diagnostics
+    terms = sorted(_read_terms(reader, files.glossary, known_terms), key=lambda t: t.id)
+    catalog = Catalog(site, tuple(people), tuple(terms), known_people, known_terms)
+    return catalog, reader.diagnostics
+
+
+@dataclass(frozen=True)
+class CheckedArticle:
+    """One article checked by itself; what depends on other articles is `validate_across`'s."""
+
+    spec: ArticleSpec | None
+    """None when the file could not be read as an article at all."""
+    explicit_ids: tuple[tuple[str, Position], ...]
+    """The ids its editor wrote, each where first written, for the site-wide uniqueness check."""
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def validate_article(file: YamlFile, root: Path, people: Known, terms: Known) -> CheckedArticle:
+    """Check one article against the schema and the ids of people and terms."""
+    reader = _Reader()
+    refs = _References(people, terms, explicit_ids={})
+    spec = _read_article(reader, file, root, refs)
+    return CheckedArticle(spec, tuple(refs.explicit_ids.items()), tuple(reader.diagnostics))
+
+
+def validate_across(articles: Iterable[CheckedArticle]) -> list[Diagnostic]:
+    """What no article can check alone: explicit ids unique site-wide, slugs distinct in any case.
+
+    `articles` in file order: the first file to use an id keeps it.
+    """
+    reader = _Reader()
+    seen: dict[str, Position] = {}
+    specs = []
+    for checked in articles:
+        for ident, position in checked.explicit_ids:
+            _check_explicit_id(reader, ident, position, seen)
+        if checked.spec is not None:
+            specs.append(checked.spec)
+    specs.sort(key=lambda a: a.slug)
+    _check_collisions(reader, [(a.slug, Position(a.path), "article") for a in specs])
+    return reader.diagnostics

@@ -142,3 +142,27 @@ def test_cached_articles_still_take_part_in_site_wide_checks(project: Path, tmp_
     (project / "content/articles/copy.yaml").unlink()
     assert not builder.build().failed
     assert_same_as_clean_build(project, tmp_path / "served", tmp_path, 99)
+
+
+def test_articles_are_resolved_again_only_when_what_they_depend_on_changes(
+    project: Path, tmp_path: Path
+):
+    """An article's own file, its seed, and the ids and names of people and terms: nothing else."""
+    builder = Builder(BuildOptions(project, out=tmp_path / "served"))
+    assert not builder.build().failed
+
+    def resolved() -> object:
+        return builder.memo.articles[ARTICLE][2]
+
+    before = resolved()
+    edit(project, "content/people.yaml", "bio: |", "bio: |\n    A longer bio.\n   ")
+    assert not builder.build().failed
+    assert resolved() is before  # a bio is shown on the person page, and read by no article
+    edit(project, "content/people.yaml", "aliases: []", "aliases: [Director Liu]")
+    assert not builder.build().failed
+    assert resolved() is not before  # a new alias may be autolinked in any article
+    before = resolved()
+    edit(project, "seeds/xi-heads-internet-security-group.txt", "\n", "\n\n")
+    assert not builder.build().failed
+    assert resolved() is not before
+    assert_same_as_clean_build(project, tmp_path / "served", tmp_path, 0)

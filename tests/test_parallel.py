@@ -1,4 +1,4 @@
-"""Rendering on several processes gives the same bytes as rendering in one."""
+"""Work on several processes gives the same results as work in one: pages, and articles."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 from conftest import REPO
 from test_incremental import tree_differences
 
+from site_builder import build as build_module
 from site_builder import render
-from site_builder.build import BuildOptions, build
+from site_builder.build import BuildOptions, build, resolve_site
+from site_builder.parallel import fork_map
 
 
 def test_parallel_rendering_is_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -33,3 +35,82 @@ def test_parallel_rendering_is_byte_identical(tmp_path: Path, monkeypatch: pytes
     assert workers and os.getpid() not in workers  # pages were rendered in other processes
     assert tree_differences(tmp_path / "serial", tmp_path / "parallel") == []
     assert serial.files_written == parallel.files_written > 20
+
+
+def _corpus(root: Path, n: int) -> Path:
+    """A generated project of `n` articles (the benchmark's corpus), all of it valid."""
+    from bench.corpus import make_corpus, write_ours
+
+    write_ours(make_corpus(n), root)
+    return root
+
+
+def _break_some_articles(root: Path) -> None:
+    """Errors of every per-article stage, and one that spans two articles."""
+    articles = sorted((root / "content" / "articles").glob("*.yaml"))
+    first, second, third = (p.read_text(encoding="utf-8") for p in articles[:3])
+    # validate and link: an unknown person; anchor: a passage that is not in the seed
+    articles[0].write_text(
+        first.replace("person: ", "person: nobody-", 1).replace("text: ", "text: Nowhere ", 1),
+        encoding="utf-8",
+    )
+    # load: a duplicate key; across articles: an explicit id the first file already uses
+    articles[1].write_text(second + "title: again\n", encoding="utf-8")
+    for path, text in ((articles[0], None), (articles[2], third)):
+        text = text if text is not None else path.read_text(encoding="utf-8")
+        path.write_text(text.replace("  - type:", "  - id: shared-id\n    type:", 1), "utf-8")
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_parallel_resolve_matches_serial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: bool
+) -> None:
+    root = _corpus(tmp_path / "corpus", 12)
+    if broken:
+        _break_some_articles(root)
+    monkeypatch.setattr(build_module, "PARALLEL_ARTICLES", 1)  # force workers on a small site
+    seen = tmp_path / "workers"
+    seen.mkdir()
+    real_resolve = build_module.resolve_article
+
+    def spying_resolve(shared: object, job: tuple[str, bytes]) -> object:
+        (seen / str(os.getpid())).touch()
+        return real_resolve(shared, job)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "resolve_article", spying_resolve)
+    serial = resolve_site(BuildOptions(root, jobs=1))
+    assert {int(p.name) for p in seen.iterdir()} == {os.getpid()}
+    for marker in seen.iterdir():
+        marker.unlink()
+    parallel = resolve_site(BuildOptions(root, jobs=2))
+    workers = {int(p.name) for p in seen.iterdir()}
+    assert workers and os.getpid() not in workers  # articles were resolved in other processes
+    assert parallel == serial
+    site, diagnostics = serial
+    if broken:
+        messages = "\n".join(d.message for d in diagnostics)
+        for expected in ("unknown person", "not found", "duplicate key", "already used in"):
+            assert expected in messages
+        assert site is None
+    else:
+        assert site is not None and len(site.articles) == 12 and diagnostics == []
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+def _fail_on_seven(n: int) -> int:
+    if n == 7:
+        raise ValueError("seven")
+    return n
+
+
+def test_fork_map_keeps_the_order_of_items() -> None:
+    items = list(range(53))  # not a multiple of the chunk count
+    assert fork_map(_square, items, 2) == [n * n for n in items]
+    assert fork_map(_square, [], 2) == []
+
+
+def test_fork_map_leaves_a_failure_to_the_caller() -> None:
+    assert fork_map(_fail_on_seven, list(range(20)), 2) is None

@@ -1,0 +1,55 @@
+"""Map a function over many items on several cores, with the results one core would give.
+
+Workers are forked, so they inherit what the function needs (the site, the templates,
+the name matcher) instead of receiving it pickled; only items' results travel back.
+Items are dealt out in interleaved chunks, so slow items (long articles, big term pages)
+spread over every worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from multiprocessing import get_all_start_methods, get_context
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_CHUNKS_PER_JOB = 4
+
+
+def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R] | None:
+    """`[function(item) for item in items]`, computed on `jobs` forked processes.
+
+    None when this platform cannot fork, or when a worker raised: the caller then runs
+    in-process, where an error is raised with its full traceback and context.
+    """
+    if "fork" not in get_all_start_methods():
+        return None
+    count = jobs * _CHUNKS_PER_JOB
+    chunks = [range(start, len(items), count) for start in range(count)]
+    try:
+        with get_context("fork").Pool(jobs, _start_worker, (function, items)) as pool:
+            mapped = pool.map(_run_chunk, chunks)
+    except Exception:  # what a worker raised may not even pickle; the caller redoes it here
+        return None
+    results: list[Any] = [None] * len(items)
+    for chunk, values in zip(chunks, mapped, strict=True):
+        for index, value in zip(chunk, values, strict=True):
+            results[index] = value
+    return results
+
+
+_task: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+"""In a forked worker only: the function and the items it inherited."""
+
+
+def _start_worker(function: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    global _task
+    _task = (function, items)
+
+
+def _run_chunk(indices: range) -> list[Any]:
+    assert _task is not None
+    function, items = _task
+    return [function(items[i]) for i in indices]
