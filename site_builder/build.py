@@ -27,12 +27,21 @@ from .errors import (
     warning,
 )
 from .link import Found, Names, collect_site, compile_names, link_article
-from .load import LoadCache, load_article, load_content, load_text_file, read_bytes
+from .load import (
+    ContentFiles,
+    LoadCache,
+    YamlFile,
+    load_article,
+    load_content,
+    load_text_file,
+    read_bytes,
+)
 from .markup import MarkdownRenderer
 from .model import AnchoredArticle, Autolink, Content, Site
 from .parallel import fork_map
 from .render import (
     PagePlan,
+    PlanMemo,
     make_environment,
     plan_site,
     render_plans,
@@ -102,6 +111,8 @@ class ResolvedArticle:
     """The article with its autolinks and its places for person and term pages; None when
     it could not be anchored."""
     diagnostics: tuple[Diagnostic, ...]
+    seed_text: str = ""
+    """The seed as it was anchored against, when it was."""
 
 
 @dataclass(frozen=True)
@@ -123,13 +134,15 @@ class BuildMemo:
 
     files: LoadCache = field(default_factory=dict)
     """Site, people and glossary, parsed."""
+    catalog: tuple[tuple[YamlFile | None, ...], Catalog, list[Diagnostic]] | None = None
+    """The shared files validated, by the identity of their parsed trees."""
     names: tuple[tuple[object, ...], Names, list[Diagnostic]] | None = None
     """The people's and terms' names, compiled, with the warnings that gave."""
     shared: _Shared | None = None
     """What the articles below were resolved against."""
-    articles: dict[str, tuple[bytes, str, ResolvedArticle]] = field(default_factory=dict)
-    """Article path -> its bytes, its seed's text, and what they gave. Only articles without
-    a problem are kept, so every message comes from a fresh reading."""
+    articles: dict[str, _KeptArticle] = field(default_factory=dict)
+    """By article path. Only articles without a problem are kept, so every message comes
+    from a fresh reading."""
 
 
 # Below this many articles to resolve, starting worker processes costs more than it saves.
@@ -147,7 +160,7 @@ def resolve_site(
     memo = memo if memo is not None else BuildMemo()
     root = options.project
     files, diagnostics = load_content(root, memo.files)
-    catalog, problems = validate_catalog(files)
+    catalog, problems = _validate_catalog(files, memo)
     diagnostics += problems
     names, name_problems = _compile_names(catalog, memo)
     shared = _Shared(root, catalog.known_people, catalog.known_terms, catalog.site.autolink, names)
@@ -174,6 +187,16 @@ def resolve_site(
     return (None if any(d.is_error for d in diagnostics) else site), diagnostics
 
 
+def _validate_catalog(files: ContentFiles, memo: BuildMemo) -> tuple[Catalog, list[Diagnostic]]:
+    """The catalog of the last build while site, people and glossary are the same parsed files
+    (the load cache hands back the very same objects for unchanged bytes)."""
+    shared_files = (files.site, files.people, files.glossary)
+    kept = memo.catalog
+    if kept is None or any(a is not b for a, b in zip(kept[0], shared_files, strict=True)):
+        kept = memo.catalog = (shared_files, *validate_catalog(files))
+    return kept[1], list(kept[2])
+
+
 def _compile_names(catalog: Catalog, memo: BuildMemo) -> tuple[Names, list[Diagnostic]]:
     key = (
         tuple((p.id, p.names, p.position) for p in catalog.people),
@@ -187,18 +210,18 @@ def _compile_names(catalog: Catalog, memo: BuildMemo) -> tuple[Names, list[Diagn
 def _resolve_articles(
     shared: _Shared, paths: tuple[str, ...], memo: BuildMemo, jobs: int
 ) -> list[ResolvedArticle]:
-    """Every article resolved, in `paths` order: from the memo while its bytes and its seed
+    """Every article resolved, in `paths` order: from the memo while its file and its seed
     are unchanged, otherwise afresh, in parallel when there are enough of them."""
     results: dict[str, ResolvedArticle] = {}
     todo: list[tuple[str, bytes]] = []
     for path in paths:
+        kept = memo.articles.get(path)
+        if kept is not None and kept.still_fresh(shared.root):
+            results[path] = kept.article
+            continue
         raw, problems = read_bytes(shared.root, path)
         if raw is None:
             results[path] = ResolvedArticle(path, "", None, None, tuple(problems))
-            continue
-        kept = memo.articles.get(path)
-        if kept is not None and kept[0] == raw and kept[1] == _seed_text(shared.root, kept[2]):
-            results[path] = kept[2]
         else:
             todo.append((path, raw))
     resolve = functools.partial(resolve_article, shared)
@@ -208,12 +231,69 @@ def _resolve_articles(
     for (path, raw), article in zip(todo, fresh or map(resolve, todo), strict=True):
         results[path] = article
         if not article.diagnostics:
-            memo.articles[path] = (raw, _seed_text(shared.root, article), article)
+            memo.articles[path] = _KeptArticle.of(shared.root, article, raw)
         else:
             memo.articles.pop(path, None)
     for gone in set(memo.articles) - set(paths):
         del memo.articles[gone]
     return [results[path] for path in paths]
+
+
+_RACY_NS = 2_000_000_000
+"""A file written this shortly before its stamp was taken may have changed again without the
+stamp showing it (some file systems keep times to the second or two): then its content
+decides, as in git's racy-clean check."""
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """A file's modification time, size and inode when last seen, and when that was."""
+
+    path: Path
+    seen: tuple[int, int, int] | None
+    taken_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> _Stamp:
+        taken = time.time_ns()
+        try:
+            info = path.stat()
+        except OSError:
+            return cls(path, None, taken)
+        return cls(path, (info.st_mtime_ns, info.st_size, info.st_ino), taken)
+
+    def trusted(self) -> bool:
+        """True when the file still has this stamp and the stamp is not racy."""
+        now = _Stamp.of(self.path).seen
+        return now is not None and now == self.seen and now[0] < self.taken_ns - _RACY_NS
+
+
+@dataclass(frozen=True)
+class _KeptArticle:
+    """A resolved article in the memo, with what it was resolved from."""
+
+    article: ResolvedArticle
+    raw: bytes
+    stamp: _Stamp
+    seed: _Stamp | None
+
+    @classmethod
+    def of(cls, root: Path, article: ResolvedArticle, raw: bytes) -> _KeptArticle:
+        seed = article.linked[0].spec.source if article.linked else ""
+        return cls(
+            article, raw, _Stamp.of(root / article.path), _Stamp.of(root / seed) if seed else None
+        )
+
+    def still_fresh(self, root: Path) -> bool:
+        """Whether the article file and its seed are as they were resolved."""
+        if not self.stamp.trusted():
+            raw, _ = read_bytes(root, self.article.path)
+            if raw != self.raw:
+                return False
+        if self.seed is None or self.seed.trusted():
+            return True
+        seed, _ = load_text_file(root, self.seed.path.relative_to(root).as_posix())
+        return seed is not None and seed.text == self.article.seed_text
 
 
 def resolve_article(shared: _Shared, job: tuple[str, bytes]) -> ResolvedArticle:
@@ -224,7 +304,7 @@ def resolve_article(shared: _Shared, job: tuple[str, bytes]) -> ResolvedArticle:
         checked = validate_article(file, shared.root, shared.people, shared.terms)
         diagnostics += checked.diagnostics
         spec = checked.spec
-        linked = None
+        linked, seed_text = None, ""
         if spec is not None and spec.source:
             seed, problems = load_text_file(shared.root, spec.source)
             diagnostics += [_at(d, spec.source_position) for d in problems]
@@ -233,16 +313,8 @@ def resolve_article(shared: _Shared, job: tuple[str, bytes]) -> ResolvedArticle:
                 diagnostics += problems
                 if anchored is not None:
                     linked = link_article(anchored, shared.names, shared.autolink)
-    return ResolvedArticle(path, file.text, checked, linked, tuple(diagnostics))
-
-
-def _seed_text(root: Path, article: ResolvedArticle) -> str:
-    """The text of the seed an article was anchored against, as it is now ("" for none)."""
-    spec = article.checked.spec if article.checked else None
-    if spec is None or not spec.source:
-        return ""
-    seed, _ = load_text_file(root, spec.source)
-    return seed.text if seed is not None else ""
+                    seed_text = seed.text
+    return ResolvedArticle(path, file.text, checked, linked, tuple(diagnostics), seed_text)
 
 
 @contextmanager
@@ -286,6 +358,7 @@ class PageMemo:
     templates: dict[str, int] = field(default_factory=dict)
     """Template name -> fingerprint of its source and everything it extends or includes."""
     markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
+    plans: PlanMemo = field(default_factory=PlanMemo)
 
 
 def render_pages(
@@ -303,7 +376,7 @@ def render_pages(
         fingerprints = template_fingerprints(env)
         pages: dict[str, tuple[PagePlan, bytes]] = {}
         stale: list[PagePlan] = []
-        for plan in plan_site(site, base_url, memo.markdown):
+        for plan in plan_site(site, base_url, memo.markdown, memo.plans):
             previous = memo.pages.get(plan.path)
             fingerprint = fingerprints.get(plan.template)
             if (

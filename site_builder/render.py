@@ -162,9 +162,44 @@ class PagePlan:
     context: Callable[[], dict[str, Any]] = field(compare=False)
 
 
-def plan_site(site: Site, base_url: str, markdown: MarkdownRenderer) -> list[PagePlan]:
+@dataclass(frozen=True)
+class PlannedArticle:
+    """What planning found for one article: its page, and its entry on the home page."""
+
+    article: AnchoredArticle
+    page: PagePlan
+    summary: dict[str, Any]
+    summary_key: tuple[Any, ...]
+    """The summary, frozen for the home page's inputs."""
+
+
+@dataclass
+class PlanMemo:
+    """Article page plans of the previous build (serve keeps one), reused for an article that
+    is the very same object while the people, terms and settings its page shows are equal:
+    planning an article page reads all its places, which on a large site costs more than
+    the rest of a one-edit rebuild."""
+
+    shown: tuple[Any, ...] = ()
+    """Site settings, base URL, people and terms the plans below were made with."""
+    articles: dict[str, PlannedArticle] = field(default_factory=dict)
+    """By slug."""
+
+
+def plan_site(
+    site: Site, base_url: str, markdown: MarkdownRenderer, memo: PlanMemo | None = None
+) -> list[PagePlan]:
     """Every page and feed of the site, in output order (static assets are the write stage's)."""
-    return list(_Planner(site, base_url, markdown).plans())
+    memo = memo if memo is not None else PlanMemo()
+    content = site.content
+    shown = (content.site, base_url, content.people, content.terms)
+    if memo.shown != shown:
+        memo.shown, memo.articles = shown, {}
+    plans = list(_Planner(site, base_url, markdown, memo.articles).plans())
+    slugs = {a.spec.slug for a in site.articles}
+    for gone in set(memo.articles) - slugs:
+        del memo.articles[gone]
+    return plans
 
 
 def render_plan(plan: PagePlan, env: jinja2.Environment) -> str:
@@ -214,8 +249,16 @@ def letter_groups(items: Iterable[dict[str, Any]], key: str) -> list[dict[str, A
 class _Planner:
     """Plans every page of one build; holds the lookups all pages share."""
 
-    def __init__(self, site: Site, base_url: str, markdown: MarkdownRenderer) -> None:
+    def __init__(
+        self,
+        site: Site,
+        base_url: str,
+        markdown: MarkdownRenderer,
+        article_plans: dict[str, PlannedArticle],
+    ) -> None:
         self.site = site
+        self.article_plans = article_plans
+        """Reusable plans, which this planner also fills; see PlanMemo."""
         self.base_url = base_url
         self.md = markdown
         self.people = {p.id: p for p in site.content.people}
@@ -223,21 +266,31 @@ class _Planner:
         self.titles = {a.spec.slug: a.spec.title for a in site.articles}
         self.common = (site.content.site, base_url)
 
+    def planned(self, article: AnchoredArticle) -> PlannedArticle:
+        """The article's page plan and index entry, reused while the article is the same object."""
+        kept = self.article_plans.get(article.spec.slug)
+        if kept is None or kept.article is not article:
+            summary = self.article_summary(article)
+            kept = PlannedArticle(article, self.article_page(article), summary, _frozen(summary))
+            self.article_plans[article.spec.slug] = kept
+        return kept
+
     def plans(self) -> Iterator[PagePlan]:
-        articles = [self.article_summary(a) for a in self.site.articles]
+        planned = [self.planned(a) for a in self.site.articles]
+        articles = [p.summary for p in planned]
         yield self.plan(
             "index.html",
             "index.html",
             "home",
             self.site.content.site.title,
-            (_frozen(articles),),
+            (tuple(p.summary_key for p in planned),),
             structured=lambda url: structured_data.website(
                 self.site.content.site.title, self.site.content.site.description, url
             ),
             articles=articles,
         )
-        for article in self.site.articles:
-            yield self.article_page(article)
+        for entry in planned:
+            yield entry.page
         people = [self.person_summary(p) for p in self.people.values()]
         yield self.plan(
             "people/index.html",

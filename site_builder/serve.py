@@ -12,6 +12,7 @@ stays served.
 from __future__ import annotations
 
 import errno
+import gc
 import html
 import json
 import mimetypes
@@ -184,7 +185,7 @@ class DevServer:
             self._builder = Builder(options)
         started = time.perf_counter()
         try:
-            return self._builder.build()
+            report = self._builder.build()
         except Exception as exc:  # a bug in the build: report it, keep serving
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             problem = error(
@@ -193,6 +194,13 @@ class DevServer:
                 f"at {frame.filename}:{frame.lineno}\nthis is a bug in site-builder, not in your content",
             )
             return BuildReport([problem], seconds=time.perf_counter() - started, failed=True)
+        # The memos hold the whole site, millions of objects that live on: left to the cyclic
+        # garbage collector, every few rebuilds one of its full passes over them would add a
+        # quarter of a second to an edit (at 1,000 articles). Collected once, then frozen,
+        # they are out of its way; each later collection sees only what the last edit made.
+        gc.collect()
+        gc.freeze()
+        return report
 
     def _refresh_search(self) -> None:
         """Bring the preview's search index up to date; runs on the indexer's thread."""

@@ -4,6 +4,7 @@ to a clean build, and an edit rewrites only the pages that depend on it."""
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 from pathlib import Path
 
@@ -152,7 +153,7 @@ def test_articles_are_resolved_again_only_when_what_they_depend_on_changes(
     assert not builder.build().failed
 
     def resolved() -> object:
-        return builder.memo.articles[ARTICLE][2]
+        return builder.memo.articles[ARTICLE].article
 
     before = resolved()
     edit(project, "content/people.yaml", "bio: |", "bio: |\n    A longer bio.\n   ")
@@ -166,3 +167,26 @@ def test_articles_are_resolved_again_only_when_what_they_depend_on_changes(
     assert not builder.build().failed
     assert resolved() is not before
     assert_same_as_clean_build(project, tmp_path / "served", tmp_path, 0)
+
+
+def test_a_same_size_edit_within_the_stamp_s_resolution_is_seen(project: Path, tmp_path: Path):
+    """A file saved twice in quick succession can keep its time and size; its bytes decide."""
+    out = tmp_path / "served"
+    path = project / ARTICLE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")  # saved just now, as an editor does
+    before = path.stat()
+    builder = Builder(BuildOptions(project, out=out))
+    assert not builder.build().failed
+    assert "This is the line that put" in text
+    path.write_text(text.replace("This is the line that put", "This is the line then put"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_mtime_ns, after.st_size, after.st_ino) == (
+        before.st_mtime_ns,
+        before.st_size,
+        before.st_ino,
+    )
+    report = builder.build()
+    assert f"articles/{SLUG}/index.html" in report.written
+    assert "This is the line then put" in (out / f"articles/{SLUG}/index.html").read_text()
