@@ -220,6 +220,7 @@ def _occurrence(
         after = after.rsplit(" ", 1)[0] + "…"
     return Occurrence(
         article_slug=article.spec.slug,
+        article_title=article.spec.title,
         anchor=anchor,
         type=kind,
         before=" ".join(before.split()) + (" " if before[-1:].isspace() else ""),

@@ -194,6 +194,8 @@ class Occurrence:
     """A place in an article where a person or term occurs, as shown on their page."""
 
     article_slug: str
+    article_title: str
+    """Carried along so that a page listing occurrences depends on them alone."""
     anchor: str
     """The fragment to link to: an annotation id, or the paragraph's id when unannotated."""
     type: AnnotationType

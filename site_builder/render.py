@@ -263,7 +263,6 @@ class _Planner:
         self.md = markdown
         self.people = {p.id: p for p in site.content.people}
         self.terms = {t.id: t for t in site.content.terms}
-        self.titles = {a.spec.slug: a.spec.title for a in site.articles}
         self.common = (site.content.site, base_url)
 
     def planned(self, article: AnchoredArticle) -> PlannedArticle:
@@ -544,7 +543,7 @@ class _Planner:
             "person.html",
             "person",
             person.name,
-            (person, quotes, mentions, self.titles_of(quotes, mentions)),
+            (person, quotes, mentions),
             description=person.summary or self.md.plain(person.bio, 160),
             structured=lambda url: structured_data.person(person, url, self.md.plain(person.bio)),
             person=lambda: {
@@ -565,7 +564,7 @@ class _Planner:
             "term.html",
             "term",
             term.term,
-            (term, found, self.titles_of(found), _frozen(see_also)),
+            (term, found, _frozen(see_also)),
             description=self.md.plain(term.definition, 160),
             structured=lambda url: structured_data.term(
                 term, url, self.absolute("glossary/index.html"), self.md.plain(term.definition)
@@ -584,14 +583,10 @@ class _Planner:
         """The clean public URL of a page, for metadata that leaves the site."""
         return self.base_url + PageUrl(path).clean
 
-    def titles_of(self, *groups: Iterable[Occurrence]) -> tuple[tuple[str, str], ...]:
-        slugs = sorted({o.article_slug for group in groups for o in group})
-        return tuple((slug, self.titles[slug]) for slug in slugs)
-
     def occurrences(self, found: Iterable[Occurrence]) -> list[dict[str, Any]]:
         return [
             {
-                "article_title": self.titles[o.article_slug],
+                "article_title": o.article_title,
                 "href": f"{article_path(o.article_slug)}#{o.anchor}",
                 "context": highlight(o.before, o.text, o.after),
                 "note": self.md.render(o.note) if o.note else "",
@@ -602,6 +597,8 @@ class _Planner:
 
 def _frozen(value: Any) -> Any:
     """A hashable, comparable copy of plain data, for a plan's inputs."""
+    if isinstance(value, str | int):  # most values: checked first, as the preview calls this a lot
+        return value
     if isinstance(value, dict):
         return tuple((k, _frozen(v)) for k, v in value.items())
     if isinstance(value, list | tuple):
