@@ -155,9 +155,23 @@ def _filter_by_context(
     return [
         s
         for s in starts
-        if (not prefix or text[:s].rstrip().endswith(prefix))
-        and (not suffix or text[s + length :].lstrip().startswith(suffix))
+        if (not prefix or _ends_with_before_space(text, s, prefix))
+        and (not suffix or _starts_with_after_space(text, s + length, suffix))
     ]
+
+
+def _ends_with_before_space(text: str, end: int, prefix: str) -> bool:
+    """`text[:end].rstrip().endswith(prefix)`, without copying the text before every place."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return text.endswith(prefix, 0, end)
+
+
+def _starts_with_after_space(text: str, start: int, suffix: str) -> bool:
+    """`text[start:].lstrip().startswith(suffix)`, without copying the text after every place."""
+    while start < len(text) and text[start].isspace():
+        start += 1
+    return text.startswith(suffix, start)
 
 
 def _choose(
@@ -169,8 +183,8 @@ def _choose(
     problems: list[Diagnostic],
 ) -> list[int]:
     where = annotation.text_position
-    places = _list_places(seed, starts, len(needle))
     if not fitting:
+        places = _list_places(seed, starts, len(needle))
         problems.append(
             error(
                 where,
@@ -183,6 +197,7 @@ def _choose(
         return fitting
     if annotation.occurrence is not None:
         if annotation.occurrence > len(fitting):
+            places = _list_places(seed, starts, len(needle))
             problems.append(
                 error(
                     where,

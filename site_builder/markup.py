@@ -27,6 +27,8 @@ from .model import Place
 
 _LINK_TYPES = ("mention", "term")
 _CLOSING_PUNCTUATION = re.compile(r"[\"'\u201d\u2019\u00bb)\]]*")
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
+"""The characters `markupsafe.escape` replaces."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ def annotate_paragraph(
     updated so that each id is put on exactly one element.
     """
     inside = [p for p in places if p.start < end and start < p.end and p.start < p.end]
+    if not inside:  # plain text, as the loop below would write it, without its bookkeeping
+        return Markup(html.escape(text[start:end], quote=False))
     trailers = _trailers(text, end, inside, style)
     cuts = sorted(
         {
@@ -136,24 +140,34 @@ def _open(
     # Links cannot nest in HTML: inside another link, a mention or term is a plain span.
     is_link = place.type in _LINK_TYPES and not any(o.tag == "a" for o in stack)
     tag = "a" if is_link else "span"
-    classes = f"ann ann-{place.type}" + (" ann-auto" if place.auto else "")
-    attrs = [("class", classes)]
     first = place.id not in opened
-    if first:
-        opened.add(place.id)
-        attrs.append(("id", place.id))
-    else:
-        attrs.append(("data-fragment", ""))
-    attrs += [("data-annotation-id", place.id), ("data-annotation-type", place.type)]
+    opened.add(place.id)
+    classes = f"ann ann-{place.type}" + (" ann-auto" if place.auto else "")
+    attrs = [
+        _attribute("class", classes),
+        _attribute("id", place.id) if first else "data-fragment",
+        _attribute("data-annotation-id", place.id),
+        _attribute("data-annotation-type", place.type),
+    ]
     if first and place.type == "quote":
-        attrs.append(("data-speaker", place.target))
+        attrs.append(_attribute("data-speaker", place.target))
     if is_link:
-        attrs.append(("href", style.href(place)))
+        attrs.append(_attribute("href", style.href(place)))
     if first and place.id in style.note_numbers:
-        attrs.append(("aria-describedby", f"note_{place.id}"))
-    rendered = " ".join(f'{name}="{escape(value)}"' if value else name for name, value in attrs)
-    out.append(f"<{tag} {rendered}>")
+        attrs.append(_attribute("aria-describedby", f"note_{place.id}"))
+    out.append(f"<{tag} {' '.join(attrs)}>")
     return _Open(place, tag)
+
+
+def _attribute(name: str, value: str) -> str:
+    """`name="value"`, escaped; an empty value leaves the bare name."""
+    if not value:
+        return name
+    # Ids, types and paths seldom hold a character to escape; then `escape` would only
+    # copy the value into a Markup, at three times the cost of looking.
+    if _HTML_SPECIAL.search(value) is None:
+        return f'{name}="{value}"'
+    return f'{name}="{escape(value)}"'
 
 
 def _attribution_html(attribution: Attribution) -> str:
@@ -165,7 +179,9 @@ def _attribution_html(attribution: Attribution) -> str:
 
 def highlight(before: str, text: str, after: str) -> Markup:
     """A line of context with the occurrence marked, for person and term pages."""
-    return Markup("{}<mark>{}</mark>{}").format(before, text, after)
+    # The same as `Markup("{}<mark>{}</mark>{}").format(...)`, without string.Formatter,
+    # which is slow for a call made for every occurrence listed on person and term pages.
+    return Markup(f"{escape(before)}<mark>{escape(text)}</mark>{escape(after)}")
 
 
 class MarkdownRenderer:

@@ -196,10 +196,20 @@ ARTICLE = Record(
 
 def fields_not_allowed(kind: str) -> tuple[str, ...]:
     """Annotation fields that another type owns, which an annotation of `kind` must not carry."""
+    known = _FIELDS_NOT_ALLOWED.get(kind)
+    return known if known is not None else _foreign_fields(kind)
+
+
+def _foreign_fields(kind: str) -> tuple[str, ...]:
     foreign = [name for name, owner in TYPE_ONLY_FIELDS.items() if owner != kind]
     if kind not in NOTE_TYPES:
         foreign.append("note")
     return tuple(foreign)
+
+
+# Asked for every annotation of every article: worked out once per type. Any other `kind`
+# (a misspelt type, already reported) is worked out when asked.
+_FIELDS_NOT_ALLOWED = {kind: _foreign_fields(kind) for kind in ANNOTATION_TYPES}
 
 
 def json_schema(record: Record, keyed: bool = False) -> dict:

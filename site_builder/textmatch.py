@@ -9,6 +9,7 @@ show unchanged.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,11 @@ from dataclasses import dataclass
 import ahocorasick
 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
-_WHITESPACE_RUN = re.compile(r"\s+")
+# The white-space runs that normalising changes: every run but a lone space. A match begins
+# with a space that more white space follows, or with any other white space, and runs on
+# greedily to the end of the run, so it is exactly a run of `\s+` that is not " ".
+_RUN_TO_COLLAPSE = re.compile(r"(?: (?=\s)|[^\S ])\s*")
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,8 @@ class NormalizedText:
 def normalize(text: str) -> NormalizedText:
     """Put a text in matching form (NFC, one space per white-space run, ASCII quotes)."""
     if unicodedata.is_normalized("NFC", text):
-        pieces = _whitespace_pieces(text)
-    else:
-        pieces = _cluster_pieces(text)
+        return _collapse_whitespace(text)
+    pieces = _cluster_pieces(text)
     out: list[str] = []
     breaks: list[int] = []
     shifts: list[int] = []
@@ -62,10 +66,28 @@ def normalize(text: str) -> NormalizedText:
     return NormalizedText("".join(out).translate(_QUOTES), tuple(breaks), tuple(shifts))
 
 
-def _whitespace_pieces(text: str) -> Iterator[tuple[int, int, str]]:
-    for m in _WHITESPACE_RUN.finditer(text):
-        if m.group() != " ":
-            yield m.start(), m.end(), " "
+def _collapse_whitespace(text: str) -> NormalizedText:
+    """`normalize` for text already in NFC, where every change is a run turned into one space.
+
+    Gives the same breaks and shifts as the general loop in `normalize` in one
+    pass of a regex that skips lone spaces, which are most of the white space.
+    """
+    kept: list[str] = []  # the text between the runs
+    breaks: list[int] = []
+    shifts: list[int] = []
+    position = 0  # in the original, after the last run
+    removed = 0  # characters the runs so far dropped: original minus normalised offset
+    for run in _RUN_TO_COLLAPSE.finditer(text):
+        start, end = run.span()
+        kept.append(text[position:start])
+        position = end
+        at = start - removed  # where the run's space lands in the normalised text
+        breaks += (at, at + 1)
+        shifts.append(removed)
+        removed += end - start - 1
+        shifts.append(removed)
+    kept.append(text[position:])
+    return NormalizedText(" ".join(kept).translate(_QUOTES), tuple(breaks), tuple(shifts))
 
 
 def _cluster_pieces(text: str) -> Iterator[tuple[int, int, str]]:
@@ -92,6 +114,10 @@ def _cluster_pieces(text: str) -> Iterator[tuple[int, int, str]]:
 
 def normalize_needle(text: str) -> str:
     """The matching form of a passage an editor wrote: normalised, without outer white space."""
+    if unicodedata.is_normalized("NFC", text):
+        # Same as below without the offsets, which a needle never needs: `split()` breaks at
+        # exactly the white space `\s` matches, and the quotes map to characters that are not.
+        return " ".join(text.split()).translate(_QUOTES)
     return normalize(text).text.strip()
 
 
@@ -106,6 +132,7 @@ def _is_cjk(ch: str) -> bool:
     )
 
 
+@functools.cache  # asked for every edge of every match; a text uses few distinct characters
 def is_spaced_word_char(ch: str) -> bool:
     """A letter or digit of a script that separates words with spaces (so not CJK)."""
     return (ch.isalnum() or unicodedata.combining(ch) > 0) and not _is_cjk(ch)
@@ -168,11 +195,22 @@ class NameMatcher:
         return found
 
 
+# Ids are derived from the same texts again and again: a name annotated or autolinked in
+# article after article. Bounded, since a long preview session meets ever new texts.
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str, max_words: int = 0) -> str:
     """Lowercase words joined by hyphens; letters outside ASCII are kept (CJK names stay legible)."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    words = re.findall(r"[^\W_]+", folded.lower())
+    folded = text if text.isascii() else _without_marks(text)
+    words = _WORD.findall(folded.lower())
     if max_words:
         words = words[:max_words]
     return "-".join(words)
+
+
+def _without_marks(text: str) -> str:
+    """Compatibility-decomposed text without its combining marks (`é` -> `e`, `ﬁ` -> `fi`).
+
+    ASCII text needs no call: it is its own NFKD form and has no marks.
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))

@@ -1,0 +1,267 @@
+"""The fast paths give exactly what the general code they stand in for gives.
+
+Each `_reference_*` below is the general code as it was before its fast path was added,
+kept here verbatim as the oracle. Inputs are drawn from alphabets that mix what each
+fast path skips (ASCII, lone spaces, NFC text, values with nothing to escape) with what
+sends it down the general path (runs of mixed white space, typographic quotes,
+decomposed accents, CJK, `<&"'`), so a fast path that answered differently would fail.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
+
+from site_builder import markup, schema, textmatch
+from site_builder.anchor import _ends_with_before_space, _starts_with_after_space
+from site_builder.markup import SpanStyle, annotate_paragraph, highlight
+from site_builder.model import Place
+from site_builder.textmatch import NormalizedText
+
+# ---------------------------------------------------------------- reference implementations
+
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def _reference_normalize(text: str) -> NormalizedText:
+    if unicodedata.is_normalized("NFC", text):
+        pieces = _reference_whitespace_pieces(text)
+    else:
+        pieces = textmatch._cluster_pieces(text)
+    out: list[str] = []
+    breaks: list[int] = []
+    shifts: list[int] = []
+    position = 0
+    length = 0
+    for start, end, replacement in pieces:
+        out.append(text[position:start])
+        length += start - position
+        out.append(replacement)
+        breaks.append(length)
+        shifts.append(start - length)
+        length += len(replacement)
+        breaks.append(length)
+        shifts.append(end - length)
+        position = end
+    out.append(text[position:])
+    return NormalizedText("".join(out).translate(_QUOTES), tuple(breaks), tuple(shifts))
+
+
+def _reference_whitespace_pieces(text: str) -> Iterator[tuple[int, int, str]]:
+    for m in _WHITESPACE_RUN.finditer(text):
+        if m.group() != " ":
+            yield m.start(), m.end(), " "
+
+
+def _reference_normalize_needle(text: str) -> str:
+    return _reference_normalize(text).text.strip()
+
+
+def _reference_is_spaced_word_char(ch: str) -> bool:
+    return (ch.isalnum() or unicodedata.combining(ch) > 0) and not textmatch._is_cjk(ch)
+
+
+def _reference_slugify(text: str, max_words: int = 0) -> str:
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    words = re.findall(r"[^\W_]+", folded.lower())
+    if max_words:
+        words = words[:max_words]
+    return "-".join(words)
+
+
+def _reference_fields_not_allowed(kind: str) -> tuple[str, ...]:
+    foreign = [name for name, owner in schema.TYPE_ONLY_FIELDS.items() if owner != kind]
+    if kind not in schema.NOTE_TYPES:
+        foreign.append("note")
+    return tuple(foreign)
+
+
+def _reference_attributes(attrs: list[tuple[str, str]]) -> str:
+    return " ".join(f'{name}="{escape(value)}"' if value else name for name, value in attrs)
+
+
+# ---------------------------------------------------------------- inputs
+
+# Every kind of white space `\s` matches, ASCII and not, including the separators
+# (\x1c-\x1f) that `str.isspace` counts and a naive `[ \t\n]` would miss.
+WHITE_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2007\u2028\u2029\u202f\u3000"
+QUOTES = "\u201c\u201d\u2018\u2019\"'"
+MARKS = "\u0301\u0304\u0308\u0327"  # combining: acute, macron, diaeresis, cedilla
+LETTERS = "abzAZ09_-.,é\u014dñß\ufb01\u00bd\u2460中文한Ωд"
+HTML = "<>&\"'"
+
+texts = st.text(alphabet=WHITE_SPACE + QUOTES + MARKS + LETTERS, max_size=40)
+ascii_texts = st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x1fab09_-.,'\"", max_size=40)
+spaced_texts = st.text(alphabet=" ab.", max_size=40)  # only lone and repeated spaces
+
+
+def _same_normalization(text: str) -> None:
+    fast, general = textmatch.normalize(text), _reference_normalize(text)
+    assert (fast.text, fast.breaks, fast.shifts) == (general.text, general.breaks, general.shifts)
+    for offset in range(len(fast.text) + 1):
+        assert fast.to_original(offset) == general.to_original(offset)
+
+
+# ---------------------------------------------------------------- textmatch
+
+
+@given(texts)
+@settings(max_examples=400)
+def test_normalize_matches_the_general_loop(text: str) -> None:
+    _same_normalization(text)
+
+
+@given(st.one_of(ascii_texts, spaced_texts))
+@settings(max_examples=300)
+def test_normalize_matches_the_general_loop_on_ascii_and_lone_spaces(text: str) -> None:
+    _same_normalization(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "  ",
+        "a b",
+        "a  b",
+        " a ",
+        "a \tb",
+        "a\t b",
+        "a\t\t b",
+        "a \u00a0 b",
+        "\n\nA\r\n\r\nb \n",
+        "a\x1cb",  # a separator that `str.isspace` counts
+        "\u201cquoted\u201d  and\n\u2018single\u2019",
+        "Zho\u0304u  Enlai\n",  # not NFC: the general loop
+    ],
+)
+def test_normalize_matches_the_general_loop_on_edge_cases(text: str) -> None:
+    _same_normalization(text)
+
+
+def test_the_runs_collapsed_are_exactly_the_runs_that_are_not_one_space() -> None:
+    for code in range(0x3100):
+        ch = chr(code)
+        for text in (f"a{ch}b", f"a {ch}b", f"a{ch} b", f"a{ch}{ch}b"):
+            general = [m.span() for m in _WHITESPACE_RUN.finditer(text) if m.group() != " "]
+            assert [m.span() for m in textmatch._RUN_TO_COLLAPSE.finditer(text)] == general
+
+
+@given(st.one_of(texts, ascii_texts, spaced_texts))
+@settings(max_examples=400)
+def test_normalize_needle_matches_the_general_path(text: str) -> None:
+    assert textmatch.normalize_needle(text) == _reference_normalize_needle(text)
+
+
+def test_every_white_space_character_splits_needles_as_it_collapses_in_text() -> None:
+    for code in range(0x110000):
+        ch = chr(code)
+        if ch.isspace() or _WHITESPACE_RUN.fullmatch(ch):
+            needle = f" a{ch}{ch}b{ch}"
+            assert textmatch.normalize_needle(needle) == _reference_normalize_needle(needle)
+
+
+@given(st.characters())
+@settings(max_examples=500)
+def test_cached_word_char_test_matches_the_rule(ch: str) -> None:
+    assert textmatch.is_spaced_word_char(ch) == _reference_is_spaced_word_char(ch)
+    assert textmatch.is_spaced_word_char(ch) == _reference_is_spaced_word_char(ch)  # cached
+
+
+@given(st.one_of(texts, ascii_texts), st.integers(min_value=0, max_value=4))
+@settings(max_examples=400)
+def test_slugify_matches_the_general_path(text: str, max_words: int) -> None:
+    assert textmatch.slugify(text, max_words) == _reference_slugify(text, max_words)
+    assert textmatch.slugify(text, max_words) == _reference_slugify(text, max_words)  # cached
+
+
+@pytest.mark.parametrize(
+    "text", ["Xi Jinping", "Zhōu Ēnlái", "Zho\u0304u", "ﬁnance ½", "習近平", "--", "a_b", ""]
+)
+def test_slugify_on_ascii_and_non_ascii_names(text: str) -> None:
+    for max_words in (0, 1, 4):
+        assert textmatch.slugify(text, max_words) == _reference_slugify(text, max_words)
+
+
+# ---------------------------------------------------------------- schema
+
+
+@pytest.mark.parametrize("kind", [*schema.ANNOTATION_TYPES, "quotes", "", "Term"])
+def test_fields_not_allowed_matches_the_rule(kind: str) -> None:
+    assert schema.fields_not_allowed(kind) == _reference_fields_not_allowed(kind)
+
+
+# ---------------------------------------------------------------- anchor
+
+
+@given(st.one_of(texts, ascii_texts), st.data())
+@settings(max_examples=400)
+def test_context_checks_match_slicing_and_stripping(text: str, data: st.DataObject) -> None:
+    at = data.draw(st.integers(min_value=0, max_value=len(text)))
+    context = data.draw(st.text(alphabet="ab \u201c\n", min_size=1, max_size=4))
+    for candidate in (context, text[max(0, at - 3) : at].strip() or "a", text[at : at + 3] or "b"):
+        assert _ends_with_before_space(text, at, candidate) == text[:at].rstrip().endswith(
+            candidate
+        )
+        assert _starts_with_after_space(text, at, candidate) == text[at:].lstrip().startswith(
+            candidate
+        )
+
+
+# ---------------------------------------------------------------- markup
+
+values = st.text(alphabet="ab-./" + HTML + "é中", max_size=12)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["id", "class", "href"]), values), max_size=5))
+@settings(max_examples=300)
+def test_attributes_match_escaping_every_value(attrs: list[tuple[str, str]]) -> None:
+    rendered = " ".join(markup._attribute(name, value) for name, value in attrs)
+    assert rendered == _reference_attributes(attrs)
+
+
+def test_attribute_leaves_markup_unescaped_as_escape_does() -> None:
+    assert markup._attribute("href", Markup("a&amp;b")) == 'href="a&amp;b"'
+
+
+@given(values, values, values)
+@settings(max_examples=300)
+def test_highlight_matches_markup_format(before: str, text: str, after: str) -> None:
+    expected = Markup("{}<mark>{}</mark>{}").format(before, text, after)
+    assert highlight(before, text, after) == expected
+    assert isinstance(highlight(before, text, after), Markup)
+
+
+def test_highlight_keeps_markup_arguments_as_markup_format_does() -> None:
+    parts = (Markup("<b>x</b>"), "a<b", Markup("&amp;"))
+    assert highlight(*parts) == Markup("{}<mark>{}</mark>{}").format(*parts)
+
+
+PLAIN_STYLE = SpanStyle(href=lambda place: "../../people/x/index.html")
+
+
+@given(st.text(alphabet="ab <&>\"'\u201d", max_size=30), st.data())
+@settings(max_examples=300)
+def test_a_paragraph_without_places_is_written_as_the_general_loop_writes_it(
+    text: str, data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(min_value=0, max_value=len(text)))
+    end = data.draw(st.integers(min_value=start, max_value=len(text)))
+    outside = Place("far", "mention", len(text) + 5, len(text) + 9, "x", "")
+    empty = Place("empty", "mention", start, start, "x", "")  # zero length: never marked up
+    # The general loop, for one piece of text with nothing open and nothing pending.
+    expected = "" if start == end else html.escape(text[start:end], quote=False)
+    for places in ([], [outside, empty]):
+        written = annotate_paragraph(text, start, end, places, PLAIN_STYLE, set())
+        assert written == expected
+        assert isinstance(written, Markup)
