@@ -8,6 +8,7 @@ written, so a run with errors reports all of them and leaves `output/` alone.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import time
 from collections.abc import Iterator
@@ -431,13 +432,32 @@ def static_files(project: Path) -> list[tuple[str, Path]]:
     return sorted(chosen.items())
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a build runs.
+
+    A build makes millions of objects that live until it ends, and next to no reference
+    cycles: the collector's passes over ever more objects took a fifth of a large build
+    (at 1,000 articles, 0.6 s of a parallel resolve's 2.4 s). Reference counting still
+    frees everything else at once; the cycles wait for the collector's next pass.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check(options: BuildOptions) -> BuildReport:
     """Run every stage but the write."""
     started = time.perf_counter()
-    site, diagnostics = resolve_site(options)
-    if site is not None:
-        _, problems = render_pages(site, options)
-        diagnostics = diagnostics + problems
+    with _cycle_collector_paused():
+        site, diagnostics = resolve_site(options)
+        if site is not None:
+            _, problems = render_pages(site, options)
+            diagnostics = diagnostics + problems
     return _report(diagnostics, options, started)
 
 
@@ -464,6 +484,10 @@ class Builder:
 
     def build(self) -> BuildReport:
         """Build, and write what changed since the last successful build."""
+        with _cycle_collector_paused():
+            return self._build()
+
+    def _build(self) -> BuildReport:
         started = time.perf_counter()
         options = self.options
         diagnostics = check_output_folder(options.out_dir, options.project)
