@@ -41,9 +41,11 @@ from .markup import MarkdownRenderer
 from .model import AnchoredArticle, Autolink, Content, Site
 from .parallel import fork_map
 from .render import (
+    PARALLEL_THRESHOLD,
     PagePlan,
     PlanMemo,
     make_environment,
+    markdown_sources,
     plan_site,
     render_plans,
     template_fingerprints,
@@ -388,6 +390,8 @@ def render_pages(
                 pages[plan.path] = previous
             else:
                 stale.append(plan)
+        if options.workers > 1 and len(stale) >= PARALLEL_THRESHOLD:
+            memo.markdown.render_all(markdown_sources(site), options.workers)
         for plan, data in zip(stale, render_plans(stale, env, options.workers), strict=True):
             pages[plan.path] = (plan, data)
         pages = dict(sorted(pages.items()))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -24,6 +24,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from .model import Place
+from .parallel import fork_map
 
 _LINK_TYPES = ("mention", "term")
 _CLOSING_PUNCTUATION = re.compile(r"[\"'\u201d\u2019\u00bb)\]]*")
@@ -211,6 +212,18 @@ class MarkdownRenderer:
         if cached is None:
             cached = self._cache[source] = Markup(self._md.render(source))
         return cached
+
+    def render_all(self, sources: Iterable[str], jobs: int) -> None:
+        """Render every source not rendered yet, on `jobs` processes, ahead of the pages.
+
+        Pages rendered in parallel each render the Markdown they show, so a note shown on
+        its article and on its speaker's page was rendered twice; done here first, every
+        page process inherits each note rendered once.
+        """
+        todo = sorted({s for s in sources if s not in self._cache})
+        rendered = fork_map(self._md.render, todo, jobs) if jobs > 1 else None
+        for source, html_text in zip(todo, rendered or map(self._md.render, todo), strict=True):
+            self._cache[source] = Markup(html_text)
 
 
 def _inline_text(tokens: Sequence[Token]) -> list[str]:

@@ -202,6 +202,14 @@ def plan_site(
     return plans
 
 
+def markdown_sources(site: Site) -> Iterator[str]:
+    """Every Markdown text a page of the site may show: notes, bios, definitions."""
+    for article in site.articles:
+        yield from (place.note for place in article.places if place.note)
+    yield from (person.bio for person in site.content.people if person.bio)
+    yield from (term.definition for term in site.content.terms)
+
+
 def render_plan(plan: PagePlan, env: jinja2.Environment) -> str:
     """Render one planned page with its template."""
     return env.get_template(plan.template).render(plan.context())

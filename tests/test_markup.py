@@ -126,3 +126,16 @@ def test_markdown_is_safe():
 def test_markdown_renders_each_source_once():
     md = MarkdownRenderer()
     assert md.render("*a*") is md.render("*a*")
+
+
+def test_render_all_renders_as_render_does_on_other_processes() -> None:
+    sources = [
+        f"Note {n} with *emphasis* and [a link](https://example.org/{n})." for n in range(40)
+    ]
+    sources += ["<script>alert(1)</script>", "[x](javascript:alert(1))", ""]
+    ahead = MarkdownRenderer()
+    ahead.render_all(sources, jobs=2)
+    rendered_here = {s: MarkdownRenderer().render(s) for s in sources}
+    assert {s: ahead.render(s) for s in sources} == rendered_here
+    assert "<script>" not in "".join(rendered_here.values())
+    assert 'href="javascript:' not in "".join(rendered_here.values())
