@@ -93,7 +93,7 @@ class Debouncer:
     it and go into the single call that follows.
     """
 
-    def __init__(self, callback: ChangeCallback, quiet: float = 0.03, max_wait: float = 0.5):
+    def __init__(self, callback: ChangeCallback, quiet: float = 0.02, max_wait: float = 0.5):
         self._callback = callback
         self._quiet = quiet
         """Seconds without new paths that end a burst."""
@@ -177,7 +177,7 @@ class Watcher:
         project: Path,
         on_change: ChangeCallback,
         *,
-        quiet: float = 0.03,
+        quiet: float = 0.02,
         ignore: Iterable[Path] = (),
     ) -> None:
         self.project = project.resolve()
