@@ -54,20 +54,24 @@ def _find(rows: list[Row], tool: str, n: int) -> Row | None:
 
 
 def ratios(rows: list[Row]) -> list[Row]:
-    """ours/peer for wall time and peak memory at each N both were built at."""
+    """ours/peer for wall time and peak memory at each N both were built at, for each variant
+    of site-builder measured (with and without its search index)."""
     out = []
-    for peer in sorted({r["tool"] for r in rows} - {"ours"}):
-        for n in sorted({r["n"] for r in rows}):
-            ours, other = _find(rows, "ours", n), _find(rows, peer, n)
-            if ours and other:
-                out.append(
-                    {
-                        "peer": peer,
-                        "n": n,
-                        "time_ratio": ours["seconds"] / other["seconds"],
-                        "memory_ratio": ours["peak_mb"] / other["peak_mb"],
-                    }
-                )
+    tools = {r["tool"] for r in rows}
+    for variant in sorted(t for t in tools if t.startswith("ours")):
+        for peer in sorted(t for t in tools if not t.startswith("ours")):
+            for n in sorted({r["n"] for r in rows}):
+                ours, other = _find(rows, variant, n), _find(rows, peer, n)
+                if ours and other:
+                    out.append(
+                        {
+                            "ours": variant,
+                            "peer": peer,
+                            "n": n,
+                            "time_ratio": ours["seconds"] / other["seconds"],
+                            "memory_ratio": ours["peak_mb"] / other["peak_mb"],
+                        }
+                    )
     return out
 
 
@@ -191,11 +195,12 @@ def markdown(
         )
     lines += [
         "",
-        "| N | peer | ours / peer, time | ours / peer, memory |",
-        "| ---: | --- | ---: | ---: |",
+        "| N | ours | peer | ours / peer, time | ours / peer, memory |",
+        "| ---: | --- | --- | ---: | ---: |",
     ]
     lines += [
-        f"| {r['n']} | {r['peer']} | {r['time_ratio']:.2f} | {r['memory_ratio']:.2f} |"
+        f"| {r['n']} | {r.get('ours', 'ours')} | {r['peer']} | {r['time_ratio']:.2f} "
+        f"| {r['memory_ratio']:.2f} |"
         for r in ratio_rows
     ]
     if incremental:

@@ -37,7 +37,16 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 PEERS = BENCH / ".venv-peers"
 OURS_PYTHON = REPO / ".venv" / "bin" / "python"
-TOOLS = ("ours", "hugo", "pelican", "mkdocs")
+TOOLS = ("ours", "ours-nosearch", "hugo", "pelican", "mkdocs")
+"""`ours-nosearch` is site-builder with `--no-search`: the same work as Hugo and Pelican, which
+build no search index, and as MkDocs less its lunr index."""
+
+
+def corpus_folder(tool: str) -> str:
+    """The corpus folder a tool builds: both site-builder variants build the same project."""
+    return "ours" if tool.startswith("ours") else tool
+
+
 BUILD_TIMEOUT = 3600.0
 
 
@@ -64,6 +73,7 @@ def build_command(tool: str, project: Path, out: Path, ours: Path = OURS_PYTHON)
             "--out",
             out,
         ],
+        "ours-nosearch": lambda: [*commands["ours"](), "--no-search"],
         "hugo": lambda: [hugo_binary(), "--source", project, "--destination", out, "--quiet"],
         "pelican": lambda: [
             PEERS / "bin" / "pelican",
@@ -289,7 +299,9 @@ def full_builds(
     would only spend the same time to say the same thing.
     """
     projects = {
-        n: ensure_corpus(n, [t for n2, t in plan([n], args.tools, args.peer_max)], work)
+        n: ensure_corpus(
+            n, sorted({corpus_folder(t) for _, t in plan([n], args.tools, args.peer_max)}), work
+        )
         for n in args.sizes
     }
     gave_up: dict[str, int] = {}
@@ -303,7 +315,7 @@ def full_builds(
                 row = build_once(
                     tool,
                     n,
-                    projects[n] / tool,
+                    projects[n] / corpus_folder(tool),
                     work / "site" / tool,
                     round_no,
                     args.ours_python,

@@ -59,3 +59,34 @@ def test_runner_quick(tmp_path: Path) -> None:
     assert row["pages"] >= 20 + 20 + 40 + 3  # articles, people, terms, three indexes
     assert row["seconds"] > 0 and row["peak_mb"] > 0
     assert "| 20 | ours |" in (tmp_path / "quick" / "benchmarks-results.md").read_text()
+
+
+def test_ratios_compare_each_variant_of_ours_with_each_peer() -> None:
+    from bench.report import ratios
+
+    def row(tool: str, seconds: float, peak_mb: float) -> dict[str, object]:
+        return {"tool": tool, "n": 1000, "runs": 3, "seconds": seconds, "peak_mb": peak_mb}
+
+    rows = [row("ours", 8.0, 600), row("ours-nosearch", 5.0, 300), row("hugo", 4.0, 400)]
+    assert ratios(rows) == [
+        {"ours": "ours", "peer": "hugo", "n": 1000, "time_ratio": 2.0, "memory_ratio": 1.5},
+        {
+            "ours": "ours-nosearch",
+            "peer": "hugo",
+            "n": 1000,
+            "time_ratio": 1.25,
+            "memory_ratio": 0.75,
+        },
+    ]
+
+
+def test_the_nosearch_variant_builds_the_same_project_without_search(tmp_path: Path) -> None:
+    from bench.run import build_command, corpus_folder
+
+    with_search = build_command("ours", tmp_path / "p", tmp_path / "o")
+    assert build_command("ours-nosearch", tmp_path / "p", tmp_path / "o") == [
+        *with_search,
+        "--no-search",
+    ]
+    assert corpus_folder("ours-nosearch") == corpus_folder("ours") == "ours"
+    assert corpus_folder("hugo") == "hugo"
