@@ -282,6 +282,8 @@ class _KeptArticle:
 
     @classmethod
     def of(cls, root: Path, article: ResolvedArticle, raw: bytes) -> _KeptArticle:
+        # Stamped after the files were read: a save in between leaves a stamp too recent
+        # to trust (_RACY_NS), so the next build compares the bytes it resolved.
         seed = article.linked[0].spec.source if article.linked else ""
         return cls(
             article, raw, _Stamp.of(root / article.path), _Stamp.of(root / seed) if seed else None

@@ -23,6 +23,8 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[
     None when this platform cannot fork, or when a worker raised: the caller then runs
     in-process, where an error is raised with its full traceback and context.
     """
+    if not items:
+        return []
     from multiprocessing import get_all_start_methods, get_context  # only large sites pay for it
 
     if "fork" not in get_all_start_methods():
