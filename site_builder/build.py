@@ -60,7 +60,7 @@ from .validate import (
     validate_article,
     validate_catalog,
 )
-from .write import check_output_folder, update_site, write_site
+from .write import SiteWriteError, check_output_folder, update_site, write_site
 
 
 @dataclass(frozen=True)
@@ -517,11 +517,8 @@ class Builder:
             )
         try:
             written = self._write(files, static_files(options.project), search)
-        except SearchIndexError as exc:
-            problem = error(Position(str(options.out_dir)), f"search indexing failed: {exc}")
-            return _report([*diagnostics, problem], options, started)
-        except OSError as exc:
-            problem = error(Position(str(options.out_dir)), f"cannot write the site: {exc}")
+        except (SearchIndexError, SiteWriteError, OSError) as exc:
+            problem = _write_failure(options.out_dir, exc)
             return _report([*diagnostics, problem], options, started)
         return _report(diagnostics, options, started, written)
 
@@ -555,6 +552,17 @@ class Builder:
         self.written = files
         self.assets = assets
         return tuple(sorted(changed))
+
+
+def _write_failure(out: Path, exc: Exception) -> Diagnostic:
+    """The error for a build that could not be put in place; the previous site is untouched."""
+    kept = "the previous site is untouched"
+    if isinstance(exc, SearchIndexError):
+        return error(Position(str(out)), f"search indexing failed: {exc}", kept)
+    if isinstance(exc, SiteWriteError):
+        hint = f"{kept}; check the disk's free space and permissions"
+        return error(Position(str(out)), str(exc), hint)
+    return error(Position(str(out)), f"cannot write the site: {exc}", kept)
 
 
 def _stat(path: Path) -> tuple[int, int]:

@@ -7,10 +7,14 @@ wrongly, 3 an internal error (a bug, reported briefly with its input).
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 from . import __version__
@@ -18,6 +22,17 @@ from .build import BuildOptions, BuildReport, build, check
 from .errors import InternalError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+"""What `timeout`, a cancelled CI job and a closed terminal send: they stop a run the way
+Ctrl-C does, through the same clean-up, and exit 128 + the signal's number."""
+
+
+class Stopped(BaseException):
+    """A stop signal arrived; like KeyboardInterrupt, no `except Exception` may swallow it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"stopped by signal {signum}")
+        self.signum = signum
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,12 +91,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("site-builder: error: --base-url must be an absolute http(s) URL", file=sys.stderr)
         return EXIT_USAGE
     try:
-        return _run(args, project)
+        with _stop_signals_raise():
+            return _run(args, project)
     except KeyboardInterrupt:
-        return 130
+        return 128 + signal.SIGINT
+    except Stopped as stop:
+        return 128 + stop.signum
     except Exception:  # a bug: report briefly, with what triggered it, and exit 3
         _report_bug(args, sys.stderr)
         return EXIT_BUG
+
+
+@contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into `Stopped` for the duration (signals go to the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    numbers = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+    previous = {number: signal.signal(number, _stop) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    # A second signal while the first one's clean-up runs asks for the same: let it finish.
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    raise Stopped(signum)
 
 
 def _run(args: argparse.Namespace, project: Path) -> int:

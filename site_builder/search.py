@@ -9,10 +9,16 @@ API spends seconds starting up.
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
 import shutil
 import subprocess
 import tempfile
+import zlib
 from pathlib import Path
+
+from .write import exchange
 
 SEARCH_FOLDER = "pagefind"
 INDEX_LANGUAGE = "zh"
@@ -26,8 +32,21 @@ browser) while space-separated English words stay whole; the price is English st
 """
 
 
+GZIP_SUFFIXES = (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter", ".pagefind")
+"""Bundle files Pagefind writes gzip-compressed: a cut-short one fails its length and CRC check."""
+REQUIRED_FILES = ("pagefind-entry.json", "pagefind.js", "wasm.unknown.pagefind")
+"""What the search page loads first (templates/static/search.js), besides each language's meta."""
+LOW_SPACE_BYTES = 64 * 1024
+"""Free space under which the disk is taken to have filled up while Pagefind wrote.
+
+Pagefind exits 0 when its writes fail and leaves files empty or cut short. The gzip
+files and the entry file are checked whole; its JavaScript and CSS cannot be (nothing
+says how long they should be), so a disk found full once it finishes fails the index too.
+"""
+
+
 class SearchIndexError(RuntimeError):
-    """Pagefind failed; the message carries what it printed."""
+    """Pagefind failed; the message carries what it printed, or what is wrong with its bundle."""
 
 
 def pagefind_executable() -> Path | None:
@@ -43,23 +62,95 @@ def pagefind_executable() -> Path | None:
 
 
 def index_site(folder: Path) -> None:
-    """Write the search bundle into `folder/pagefind/` for every page in `folder`."""
+    """Write the search bundle into `folder/pagefind/` for every page in `folder`, and check it."""
     _run_pagefind(folder, ["--output-subdir", SEARCH_FOLDER])
+    check_bundle(folder / SEARCH_FOLDER)
 
 
 def refresh_index(folder: Path) -> None:
-    """Re-index a live folder: the new bundle replaces the old one whole, leaving no stale files."""
+    """Re-index a live folder: a checked new bundle replaces the old one whole, in one step.
+
+    If Pagefind fails or its bundle is incomplete, the old bundle stays as it was.
+    """
     fresh = Path(tempfile.mkdtemp(prefix=".pagefind-new-", dir=folder.parent))
     try:
         _run_pagefind(folder, ["--output-path", str(fresh)])
+        check_bundle(fresh)
+        fresh.chmod(0o755)  # mkdtemp's 0700, as in the write stage
         current = folder / SEARCH_FOLDER
-        retired = fresh.with_name(fresh.name.replace("-new-", "-old-"))
-        if current.exists():
+        if not current.exists():
+            fresh.rename(current)
+        elif not exchange(fresh, current):
+            retired = fresh.with_name(fresh.name.replace("-new-", "-old-"))
             current.rename(retired)
-        fresh.rename(current)
-        shutil.rmtree(retired, ignore_errors=True)
+            fresh.rename(current)
+            shutil.rmtree(retired, ignore_errors=True)
     finally:
-        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(fresh, ignore_errors=True)  # after an exchange, the old bundle
+
+
+def check_bundle(bundle: Path) -> None:
+    """Raise `SearchIndexError` unless `bundle` is a whole Pagefind bundle on a disk with room."""
+    problem = _bundle_problem(bundle)
+    if problem is not None:
+        raise SearchIndexError(f"the search bundle is incomplete: {problem}")
+
+
+def _bundle_problem(bundle: Path) -> str | None:
+    try:
+        return _missing_files(bundle) or _broken_files(bundle) or _full_disk(bundle)
+    except OSError as exc:
+        return f"cannot read it back: {exc.strerror or exc}"
+
+
+def _missing_files(bundle: Path) -> str | None:
+    for name in REQUIRED_FILES:
+        if not (bundle / name).is_file():
+            return f"Pagefind wrote no {name}"
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+        languages = entry["languages"]
+        metas = [f"pagefind.{language['hash']}.pf_meta" for language in languages.values()]
+        pages = sum(int(language["page_count"]) for language in languages.values())
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "pagefind-entry.json is not what Pagefind writes (cut short?)"
+    for name in metas:
+        if not (bundle / name).is_file():
+            return f"Pagefind wrote no {name}"
+    fragments = sum(1 for _ in (bundle / "fragment").glob("*.pf_fragment"))
+    if fragments != pages:
+        return f"{fragments} of the {pages} pages' fragments were written"
+    return None
+
+
+def _broken_files(bundle: Path) -> str | None:
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        name = path.relative_to(bundle).as_posix()
+        if path.stat().st_size == 0:
+            return f"{name} is empty"
+        if path.name.endswith(GZIP_SUFFIXES) and not _whole_gzip(path):
+            return f"{name} is cut short"
+    return None
+
+
+def _whole_gzip(path: Path) -> bool:
+    try:
+        gzip.decompress(path.read_bytes())
+    except (OSError, EOFError, zlib.error):
+        return False
+    return True
+
+
+def _full_disk(bundle: Path) -> str | None:
+    if not hasattr(os, "statvfs"):  # Windows: only the checks above
+        return None
+    disk = os.statvfs(bundle)
+    # Root may write into the blocks reserved for it, so for root those count as free.
+    root = os.geteuid() == 0
+    blocks, inodes = (disk.f_bfree, disk.f_ffree) if root else (disk.f_bavail, disk.f_favail)
+    if blocks * disk.f_frsize < LOW_SPACE_BYTES or (disk.f_files and inodes == 0):
+        return "the disk filled up while Pagefind wrote it; free some space and build again"
+    return None
 
 
 def _run_pagefind(folder: Path, output: list[str]) -> None:
