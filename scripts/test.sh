@@ -6,12 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System tools: Chromium (browser tests), Java (the Nu HTML Checker), npm (axe-core, vnu-jar),
+# strace (kills and signals injected between system calls, tests/test_faults.py),
 # and venv support for this Python (Debian ships it separately).
 missing=()
 python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v java >/dev/null || missing+=(default-jre-headless)
 command -v npm >/dev/null || missing+=(npm)
+command -v strace >/dev/null || missing+=(strace)
 if ((${#missing[@]})); then
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
