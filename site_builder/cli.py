@@ -7,6 +7,8 @@ wrongly, 3 an internal error (a bug, reported briefly with its input).
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import signal
 import sys
 import threading
@@ -109,19 +111,23 @@ def _stop_signals_raise() -> Iterator[None]:
         yield
         return
     numbers = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
-    previous = {number: signal.signal(number, _stop) for number in numbers}
+    handler = functools.partial(_stop, os.getpid(), numbers)
+    previous = {number: signal.signal(number, handler) for number in numbers}
     try:
         yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        for number, earlier in previous.items():
+            signal.signal(number, earlier)
 
 
-def _stop(signum: int, frame: FrameType | None) -> None:
+def _stop(main_pid: int, numbers: list[int], signum: int, frame: FrameType | None) -> None:
+    if os.getpid() != main_pid:
+        # A forked render worker inherits the handler; it has nothing to clean up, and
+        # raising would print its traceback. Die as the signal's default would.
+        os._exit(128 + signum)
     # A second signal while the first one's clean-up runs asks for the same: let it finish.
-    for name in STOP_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    for number in numbers:
+        signal.signal(number, signal.SIG_IGN)
     raise Stopped(signum)
 
 

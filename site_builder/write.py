@@ -103,9 +103,11 @@ def _unwritable(out: Path) -> tuple[str, str] | None:
     if not parent.is_dir():
         return f"cannot create the output folder: {parent} is a file", "choose another folder"
     try:
-        Path(tempfile.mkdtemp(prefix=_staging_prefix(out, "probe"), dir=parent)).rmdir()
+        probe = Path(tempfile.mkdtemp(prefix=_staging_prefix(out, "probe"), dir=parent))
     except OSError as exc:
         return f"cannot write to {parent}: {exc.strerror}", "check the folder's permissions"
+    with suppress(FileNotFoundError):  # a build beside this one may have removed it as stale
+        probe.rmdir()
     return None
 
 
