@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .anchor import anchor_article
+from .anchor_fields import Fields, fields_for, places_of
 from .errors import Diagnostic, Position, error, warning
 from .export import MOTIVATIONS
 from .load import (
@@ -34,7 +35,7 @@ from .load import (
     load_content,
     load_text_file,
 )
-from .model import AnchoredArticle, AnnotationSpec, AnnotationType, ArticleSpec, Person, Term
+from .model import AnnotationType, ArticleSpec, Person, Term
 from .textmatch import normalize_needle, slugify
 from .validate import Catalog, validate_article, validate_catalog
 
@@ -154,9 +155,7 @@ def _located(d: Diagnostic, text: str, label: str, needle: str = "") -> Diagnost
 # --- reading the formats ---------------------------------------------------------------
 
 
-def read_incoming(
-    data: Any, people: tuple[Person, ...], terms: tuple[Term, ...]
-) -> list[Incoming]:
+def read_incoming(data: Any, people: tuple[Person, ...], terms: tuple[Term, ...]) -> list[Incoming]:
     """Every annotation in a W3C or Hypothesis document, in file order; those that cannot be
     imported at all (replies, page notes) carry why in `skip`."""
     names = _Names(people, terms)
@@ -318,11 +317,10 @@ Located = tuple[str, int, int, str]
 
 
 @dataclass(frozen=True)
-class _Fields:
-    """The anchor fields that make the YAML select the place found."""
+class _Chosen:
+    """The anchor fields that make the YAML select the place found, and its id."""
 
-    text: str
-    occurrence: int | None
+    fields: Fields
     id: str
     """An explicit id, when the one the build would derive is not the annotation's own."""
 
@@ -359,32 +357,20 @@ class _Article:
         self.existing.add(located)
         return _yaml_entry(item, found), None
 
-    def place(self, item: Incoming) -> tuple[Located, _Fields | Diagnostic]:
+    def place(self, item: Incoming) -> tuple[Located, _Chosen | Diagnostic]:
         """Where `item` anchors, and the fields that say so; or why it does not."""
         nowhere = ("", 0, 0, "")
-        places, problem = self._places_of(item.exact)
-        if problem is not None:
+        found, problem = places_of(self.spec, self.seed, item.exact)
+        if problem is not None or not found:
             message = f"{item.label}: its passage is not in {self.spec.source}; left out"
-            return nowhere, error(Position(""), message, problem.hint)
-        chosen = self._choose(item, places)
+            return nowhere, error(Position(""), message, problem.hint if problem else "")
+        chosen = self._choose(item, [(p.start, p.end) for p in found])
         if isinstance(chosen, Diagnostic):
             return nowhere, chosen
-        text = " ".join(item.exact.split())
-        occurrence = None if len(places) == 1 else places.index(chosen) + 1
-        derived = self._derived_id(item.kind, text, occurrence)
-        explicit = item.wanted_id if item.wanted_id not in ("", derived) else ""
-        return (item.kind, *chosen, item.target), _Fields(text, occurrence, explicit)
-
-    def _places_of(self, text: str) -> tuple[list[tuple[int, int]], Diagnostic | None]:
-        """Every place of `text` in the body, or why there is none."""
-        anchored, problems = self._anchor("note", text, None, all_places=True)
-        if anchored is None or problems or not anchored.places:
-            return [], problems[0] if problems else error(Position(""), "text not found")
-        return [(p.start, p.end) for p in anchored.places], None
-
-    def _derived_id(self, kind: AnnotationType, text: str, occurrence: int | None) -> str:
-        anchored, _ = self._anchor(kind, text, occurrence, all_places=False)
-        return anchored.places[0].id if anchored and anchored.places else ""
+        fields = fields_for(self.spec, self.seed, item.kind, " ".join(item.exact.split()), chosen)
+        assert fields is not None  # the text was just found at that very place
+        explicit = item.wanted_id if item.wanted_id not in ("", fields.derived_id) else ""
+        return (item.kind, *chosen, item.target), _Chosen(fields, explicit)
 
     def _choose(
         self, item: Incoming, places: list[tuple[int, int]]
@@ -420,25 +406,6 @@ class _Article:
 
     def _line(self, body_offset: int) -> int:
         return self.seed.text.count("\n", 0, self.body_start + body_offset) + 1
-
-    def _anchor(
-        self, kind: AnnotationType, text: str, occurrence: int | None, all_places: bool
-    ) -> tuple[AnchoredArticle | None, list[Diagnostic]]:
-        """Anchor one annotation of these fields alone in the article, as the build would."""
-        probe = AnnotationSpec(
-            type=kind,
-            text=text,
-            prefix="",
-            suffix="",
-            occurrence=occurrence,
-            all=all_places,
-            id="",
-            target="",
-            note="",
-            position=Position(self.spec.path),
-            text_position=Position(self.spec.path),
-        )
-        return anchor_article(dataclasses.replace(self.spec, annotations=(probe,)), self.seed)
 
     def append(self, entries: list[str]) -> Diagnostic | None:
         """Write the article file with `entries` added to its `annotations:` list."""
@@ -502,21 +469,21 @@ def _article_context(project: Path, slug: str) -> tuple[_Article | None, list[Di
 # --- writing the YAML ------------------------------------------------------------------
 
 
-def _yaml_entry(item: Incoming, fields: _Fields) -> str:
+def _yaml_entry(item: Incoming, chosen: _Chosen) -> str:
     """One annotation as YAML lines, indented for a list item, its origin in a comment."""
     lines = [f"# imported from {_one_line(item.origin)}", f"- type: {item.kind}"]
-    lines.append(f"  text: {_quoted(fields.text)}")
-    if fields.id:
-        lines.append(f"  id: {fields.id}")
-    if fields.occurrence is not None:
-        lines.append(f"  occurrence: {fields.occurrence}")
+    lines.append(f"  text: {_quoted(chosen.fields.text)}")
+    if chosen.id:
+        lines.append(f"  id: {chosen.id}")
+    if chosen.fields.occurrence is not None:
+        lines.append(f"  occurrence: {chosen.fields.occurrence}")
     target_field = {"quote": "speaker", "mention": "person", "term": "term"}.get(item.kind)
     if target_field:
         lines.append(f"  {target_field}: {item.target}")
     entry = "\n".join(lines) + "\n"
     if item.note and item.kind == "mention":  # a mention carries no note: add it beside
         note_item = dataclasses.replace(item, kind="note", target="")
-        return entry + _yaml_entry(note_item, fields).split("\n", 1)[1]
+        return entry + _yaml_entry(note_item, chosen).split("\n", 1)[1]
     if item.note:
         entry += _note_lines(item.note)
     return entry
