@@ -44,7 +44,7 @@ class _Seed:
         return _shorten(self.norm.text[norm_start:norm_end].strip())
 
 
-def split_body(seed_text: str, body_start: int) -> tuple[Body, int]:
+def split_body(seed_text: str, body_start: int, bom: bool = False) -> tuple[Body, int]:
     """Cut the body from the seed and split it into paragraphs, one per non-blank line."""
     text = seed_text[body_start:]
     first_line = seed_text.count("\n", 0, body_start) + 1
@@ -56,7 +56,8 @@ def split_body(seed_text: str, body_start: int) -> tuple[Body, int]:
         if content.strip():
             paragraphs.append(Paragraph(offset + leading, offset + len(content), number))
         offset += len(line)
-    return Body(text, tuple(paragraphs), normalize(text)), first_line
+    body = Body(text, tuple(paragraphs), normalize(text), seed_text[:body_start], bom)
+    return body, first_line
 
 
 def anchor_article(
@@ -67,7 +68,7 @@ def anchor_article(
     body_start = _find_body_start(spec, seed, problems)
     if body_start is None:
         return None, problems
-    body, first_line = split_body(seed.text, body_start)
+    body, first_line = split_body(seed.text, body_start, seed.bom)
     context = _Seed(spec.source, body, body.normalized, first_line)
     places: list[Place] = []
     ids: dict[str, Position] = {}

@@ -27,6 +27,7 @@ from .errors import (
     sort_diagnostics,
     warning,
 )
+from .export import collection_path, export_article, source_bytes, source_path
 from .link import Found, Names, collect_site, compile_names, link_article
 from .load import (
     ContentFiles,
@@ -411,10 +412,24 @@ def render_pages(
     memo.pages = pages
     memo.templates = fingerprints
     files = {path: data for path, (_, data) in pages.items()}
+    files.update(export_files(site, base_url))
     files[".nojekyll"] = b""
     if site.content.site.cname:  # GitHub Pages reads the custom domain from this file
         files["CNAME"] = site.content.site.cname.encode("ascii") + b"\n"
     return files, []
+
+
+def export_files(site: Site, base_url: str) -> dict[str, bytes]:
+    """Each article's seed and its annotations as W3C Web Annotation data (FORMAT.md §11)."""
+    files = {}
+    language = site.content.site.language
+    for article in site.articles:
+        slug = article.spec.slug
+        files[source_path(slug)] = source_bytes(article)
+        files[collection_path(slug)] = export_article(
+            article, base_url, language, base_url + "people/", base_url + "glossary/"
+        )
+    return files
 
 
 def _template_path(project: Path, filename: str | None) -> str:

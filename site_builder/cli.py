@@ -1,4 +1,4 @@
-"""Command line: `site-builder build | check | serve` (FORMAT.md section 9).
+"""Command line: `site-builder build | check | serve | import` (FORMAT.md section 9).
 
 Exit status: 0 success, 1 the content has errors, 2 the command was used
 wrongly, 3 an internal error (a bug, reported briefly with its input).
@@ -79,6 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="build, watch and live-reload on 127.0.0.1")
     project_option(serve_cmd)
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
+    import_cmd = commands.add_parser(
+        "import", help="add W3C Web Annotation or Hypothesis annotations to an article"
+    )
+    import_cmd.add_argument("file", type=Path, metavar="FILE", help="the JSON or JSON-LD file")
+    import_cmd.add_argument(
+        "--article", required=True, metavar="SLUG", help="the article to add them to"
+    )
+    project_option(import_cmd)
     return parser
 
 
@@ -136,6 +145,8 @@ def _run(args: argparse.Namespace, project: Path) -> int:
         from .serve import serve
 
         return serve(project, args.port)
+    if args.command == "import":
+        return _run_import(project, args.file, args.article, sys.stderr)
     if args.command == "check":
         report = check(BuildOptions(project=project, strict=args.strict))
         return _print_report(report, "checked", sys.stderr)
@@ -147,6 +158,21 @@ def _run(args: argparse.Namespace, project: Path) -> int:
         search=args.search,
     )
     return _print_report(build(options), "built", sys.stderr)
+
+
+def _run_import(project: Path, file: Path, slug: str, stream: TextIO) -> int:
+    from .importer import import_annotations
+
+    report = import_annotations(project, file, slug)
+    for diagnostic in report.diagnostics:
+        print(diagnostic.format(), file=stream)
+    left_out = sum(1 for d in report.diagnostics if d.message.endswith("left out"))
+    where = f" to {report.article}" if report.article else ""
+    print(
+        f"site-builder: imported {report.added} annotation(s){where}, left out {left_out}",
+        file=stream,
+    )
+    return EXIT_CONTENT if report.failed else EXIT_OK
 
 
 def _print_report(report: BuildReport, verb: str, stream: TextIO) -> int:

@@ -108,6 +108,9 @@ class TextFile:
 
     path: str
     text: str
+    """Without the byte-order mark, if the file had one."""
+    bom: bool = False
+    """Whether the file started with a byte-order mark."""
 
 
 def load_yaml_text(
@@ -166,7 +169,7 @@ def load_text_file(root: Path, relpath: str) -> tuple[TextFile | None, list[Diag
     if text is None:
         return None, problems
     # A leading byte-order mark says how the file is encoded; it is not part of the text.
-    return TextFile(relpath, text.removeprefix("\ufeff")), problems
+    return TextFile(relpath, text.removeprefix("\ufeff"), text.startswith("\ufeff")), problems
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:

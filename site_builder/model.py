@@ -160,6 +160,11 @@ class Body:
     paragraphs: tuple[Paragraph, ...]
     normalized: NormalizedText
     """The text in matching form (FORMAT.md section 7), for anchoring and autolinking."""
+    preamble: str = ""
+    """The seed's text before the body (a headline, say): offsets in the seed's text are
+    offsets in `preamble + text`, which is what the annotation export points into."""
+    bom: bool = False
+    """Whether the seed file starts with a byte-order mark (kept in `source.txt`)."""
 
 
 @dataclass(frozen=True)

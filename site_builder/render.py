@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 
 from . import structured as structured_data
+from .export import collection_path
 from .link import paragraph_anchor
 from .markup import Attribution, MarkdownRenderer, SpanStyle, annotate_paragraph, highlight
 from .model import AnchoredArticle, Occurrence, Person, Place, Site, Term
@@ -340,6 +341,7 @@ class _Planner:
             *(person_path(p) for p in self.people),
             "glossary/index.html",
             *(term_path(t) for t in self.terms),
+            *(collection_path(a.spec.slug) for a in self.site.articles),
         ]
 
     def plan(
@@ -452,6 +454,7 @@ class _Planner:
             ),
             article=lambda: {
                 **summary,
+                "annotations_href": collection_path(spec.slug),
                 "original_url": spec.original_url,
                 "permalink_base": self.base_url + PageUrl(article_path(spec.slug)).clean,
             },

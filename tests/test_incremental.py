@@ -65,10 +65,15 @@ def test_scripted_edits_match_clean_builds(project: Path, tmp_path: Path):
     assert not first.failed and first.files_written > 20
 
     steps = [
-        # a quote's note: the article page, and the speaker's page that shows the note too
+        # a quote's note: the article page, the speaker's page that shows the note too, and
+        # the annotation export that carries it
         (
             lambda: edit(project, ARTICLE, "This is the line that put", "This line put"),
-            {f"articles/{SLUG}/index.html", "people/xi-jinping/index.html"},
+            {
+                f"articles/{SLUG}/index.html",
+                "people/xi-jinping/index.html",
+                f"annotations/{SLUG}.jsonld",
+            },
         ),
         # a person's name: attributions in the article, the person page, the index, other pages
         (

@@ -192,7 +192,11 @@ def test_no_script_from_content(site: Path):
 
 def test_structured_data_keeps_the_editors_text(site: Path):
     html = (site / "articles/evil/index.html").read_text(encoding="utf-8")
-    [data] = [e for e in parse(html).elements if e.attrs.get("type") == "application/ld+json"]
+    [data] = [
+        e
+        for e in parse(html).elements
+        if e.tag == "script" and e.attrs.get("type") == "application/ld+json"
+    ]
     assert json.loads(data.text)["headline"] == SCRIPT + " " + ATTRIBUTE
 
 

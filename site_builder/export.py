@@ -1,0 +1,157 @@
+"""The annotation export: each article's annotations as W3C Web Annotation data (FORMAT.md §11).
+
+Every build writes, next to the pages, `articles/<slug>/source.txt` (the seed, byte for
+byte) and `annotations/<slug>.jsonld`, an `AnnotationCollection` whose embedded first page
+holds one `Annotation` per place an editor's annotation anchored to. Each target selects its
+passage in `source.txt` twice over: by quote (the seed's own characters with up to 32
+characters of context) and by position (code points of the seed's text, as decoded).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .model import AnchoredArticle, Place
+
+ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+CONTEXT_CHARS = 32
+"""How much text before and after a passage its TextQuoteSelector carries."""
+
+MOTIVATIONS = {
+    "quote": "highlighting",
+    "mention": "identifying",
+    "term": "classifying",
+    "note": "commenting",
+}
+"""The W3C motivation of each annotation type; `import` reads them back the same way."""
+
+
+def source_path(slug: str) -> str:
+    """Where an article's seed is published, byte for byte."""
+    return f"articles/{slug}/source.txt"
+
+
+def collection_path(slug: str) -> str:
+    """Where an article's annotation collection is published."""
+    return f"annotations/{slug}.jsonld"
+
+
+def seed_text(article: AnchoredArticle) -> str:
+    """The seed's whole text, as decoded: what the position selectors count in."""
+    return article.body.preamble + article.body.text
+
+
+def source_bytes(article: AnchoredArticle) -> bytes:
+    """The seed file as it was read, byte-order mark included."""
+    return (("\ufeff" if article.body.bom else "") + seed_text(article)).encode("utf-8")
+
+
+def export_article(
+    article: AnchoredArticle, base_url: str, language: str, people_url: str, terms_url: str
+) -> bytes:
+    """The article's annotations as a W3C `AnnotationCollection`, serialised as JSON-LD.
+
+    `base_url` ends in `/`; `people_url` and `terms_url` are the clean URLs of the people and
+    glossary indexes, under which each person's and term's page lives.
+    """
+    slug = article.spec.slug
+    page_url = f"{base_url}articles/{slug}/"
+    collection_id = base_url + collection_path(slug)
+    target = _Target(
+        text=seed_text(article),
+        offset=len(article.body.preamble),
+        source=base_url + source_path(slug),
+        scope=page_url,
+        via=article.spec.original_url,
+    )
+    bodies = _Bodies(people_url, terms_url, language)
+    items = [
+        _annotation(place, page_url, target, bodies) for place in article.places if not place.auto
+    ]
+    collection = {
+        "@context": ANNOTATION_CONTEXT,
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": f"Annotations on “{article.spec.title}”",
+        "total": len(items),
+        "first": {
+            "id": f"{collection_id}#page-1",
+            "type": "AnnotationPage",
+            "partOf": collection_id,
+            "startIndex": 0,
+            "items": items,
+        },
+    }
+    return (json.dumps(collection, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+class _Target:
+    """Makes the target of each annotation of one article: its seed, selected two ways."""
+
+    def __init__(self, text: str, offset: int, source: str, scope: str, via: str) -> None:
+        self.text = text
+        self.offset = offset
+        """Where the body starts in the seed's text: places count from there."""
+        self.source: str | dict[str, str] = {"id": source, "via": via} if via else source
+        self.scope = scope
+
+    def of(self, place: Place) -> dict[str, Any]:
+        start, end = self.offset + place.start, self.offset + place.end
+        quote = {
+            "type": "TextQuoteSelector",
+            "exact": self.text[start:end],
+            "prefix": self.text[max(0, start - CONTEXT_CHARS) : start],
+            "suffix": self.text[end : end + CONTEXT_CHARS],
+        }
+        position = {"type": "TextPositionSelector", "start": start, "end": end}
+        return {
+            "type": "SpecificResource",
+            "source": self.source,
+            "scope": self.scope,
+            "selector": [quote, position],
+        }
+
+
+class _Bodies:
+    """Makes the bodies of an annotation: the page it links to, and its note."""
+
+    def __init__(self, people_url: str, terms_url: str, language: str) -> None:
+        self.people_url = people_url
+        self.terms_url = terms_url
+        self.language = language
+
+    def of(self, place: Place) -> list[dict[str, Any]]:
+        bodies: list[dict[str, Any]] = []
+        if place.type == "term":
+            bodies.append(self.page(self.terms_url + place.target + "/", "classifying"))
+        elif place.target:  # a quote's speaker, a mention's person
+            bodies.append(self.page(self.people_url + place.target + "/", "identifying"))
+        if place.note:
+            bodies.append(
+                {
+                    "type": "TextualBody",
+                    "value": place.note,
+                    "format": "text/markdown",
+                    "language": self.language,
+                    "purpose": "commenting",
+                }
+            )
+        return bodies
+
+    @staticmethod
+    def page(url: str, purpose: str) -> dict[str, str]:
+        return {"type": "SpecificResource", "source": url, "purpose": purpose}
+
+
+def _annotation(place: Place, page_url: str, target: _Target, bodies: _Bodies) -> dict[str, Any]:
+    annotation: dict[str, Any] = {
+        "id": page_url + "#" + place.id,
+        "type": "Annotation",
+        "motivation": MOTIVATIONS[place.type],
+    }
+    made = bodies.of(place)
+    if made:
+        annotation["body"] = made[0] if len(made) == 1 else made
+    annotation["target"] = target.of(place)
+    return annotation
