@@ -44,6 +44,7 @@ from .render import (
     PARALLEL_THRESHOLD,
     PagePlan,
     PlanMemo,
+    TemplateFailure,
     make_environment,
     markdown_sources,
     plan_site,
@@ -371,7 +372,8 @@ def render_pages(
 ) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """Render every page, reusing from `memo` the pages whose inputs and templates are unchanged.
 
-    A broken template is reported like a content error.
+    A broken template is reported like a content error, at its own line: every place where
+    a template went wrong, once, with the first page it went wrong on.
     """
     memo = memo if memo is not None else PageMemo()
     base_url = options.base_url or site.content.site.base_url
@@ -394,8 +396,12 @@ def render_pages(
                 stale.append(plan)
         if options.workers > 1 and len(stale) >= PARALLEL_THRESHOLD:
             memo.markdown.render_all(markdown_sources(site), options.workers)
+        failures: list[TemplateFailure] = []
         for plan, data in zip(stale, render_plans(stale, env, options.workers), strict=True):
-            pages[plan.path] = (plan, data)
+            if isinstance(data, TemplateFailure):
+                failures.append(data)
+            else:
+                pages[plan.path] = (plan, data)
         pages = dict(sorted(pages.items()))
     except jinja2.TemplateSyntaxError as exc:
         where = Position(_template_path(options.project, exc.filename), exc.lineno or 0, 1)
@@ -408,6 +414,8 @@ def render_pages(
                 "a template uses a value the build does not provide",
             )
         ]
+    if failures:
+        return {}, _template_problems(options.project, failures)
     memo.pages = pages
     memo.templates = fingerprints
     files = {path: data for path, (_, data) in pages.items()}
@@ -415,6 +423,23 @@ def render_pages(
     if site.content.site.cname:  # GitHub Pages reads the custom domain from this file
         files["CNAME"] = site.content.site.cname.encode("ascii") + b"\n"
     return files, []
+
+
+def _template_problems(project: Path, failures: list[TemplateFailure]) -> list[Diagnostic]:
+    """One error per place in a template that failed, naming the first page it failed on."""
+    pages: dict[tuple[str, int, str, str], list[str]] = {}
+    for failure in failures:
+        key = (failure.filename, failure.line, failure.message, failure.hint)
+        pages.setdefault(key, []).append(failure.page)
+    problems = []
+    for (filename, line, message, hint), failed in pages.items():
+        where = Position(_template_path(project, filename), line, 1 if line else 0)
+        others = f" and {len(failed) - 1} other page(s)" if len(failed) > 1 else ""
+        rendering = f"while rendering {failed[0]}{others}"
+        problems.append(
+            error(where, f"template error: {message}", "\n".join(filter(None, (hint, rendering))))
+        )
+    return sort_diagnostics(problems)
 
 
 def _template_path(project: Path, filename: str | None) -> str:

@@ -91,7 +91,7 @@ def _run(args: argparse.Namespace, project: Path) -> int:
         return serve(project, args.port)
     if args.command == "check":
         report = check(BuildOptions(project=project, strict=args.strict))
-        return _print_report(report, "checked", sys.stderr)
+        return _print_report(report, "checked", sys.stderr, strict=args.strict)
     options = BuildOptions(
         project=project,
         out=args.out,
@@ -99,14 +99,16 @@ def _run(args: argparse.Namespace, project: Path) -> int:
         strict=args.strict,
         search=args.search,
     )
-    return _print_report(build(options), "built", sys.stderr)
+    return _print_report(build(options), "built", sys.stderr, strict=args.strict)
 
 
-def _print_report(report: BuildReport, verb: str, stream: TextIO) -> int:
-    for diagnostic in report.diagnostics:
+def _print_report(report: BuildReport, verb: str, stream: TextIO, strict: bool = False) -> int:
+    # Under --strict a warning fails the build: it is shown, and counted, as the error it is.
+    diagnostics = [d.as_strict_error() for d in report.diagnostics] if strict else report.diagnostics
+    for diagnostic in diagnostics:
         print(diagnostic.format(), file=stream)
-    errors = len(report.errors)
-    warnings = len(report.diagnostics) - errors
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
     if report.failed:
         print(
             f"site-builder: {errors} error(s), {warnings} warning(s); nothing written", file=stream
