@@ -104,7 +104,9 @@ def _run(args: argparse.Namespace, project: Path) -> int:
 
 def _print_report(report: BuildReport, verb: str, stream: TextIO, strict: bool = False) -> int:
     # Under --strict a warning fails the build: it is shown, and counted, as the error it is.
-    diagnostics = [d.as_strict_error() for d in report.diagnostics] if strict else report.diagnostics
+    diagnostics = (
+        [d.as_strict_error() for d in report.diagnostics] if strict else report.diagnostics
+    )
     for diagnostic in diagnostics:
         print(diagnostic.format(), file=stream)
     errors = sum(1 for d in diagnostics if d.is_error)

@@ -274,12 +274,18 @@ def template_failure(exc: BaseException, page: str) -> TemplateFailure | None:
     went wrong. An error raised in this package's code after that frame is the package's.
     """
     frames = [
-        (tb.tb_frame.f_code.co_filename, tb.tb_lineno, "__jinja_exception__" in tb.tb_frame.f_globals)
+        (
+            tb.tb_frame.f_code.co_filename,
+            tb.tb_lineno,
+            "__jinja_exception__" in tb.tb_frame.f_globals,
+        )
         for tb in _traceback_entries(exc)
     ]
     in_template = [i for i, (_, _, is_template) in enumerate(frames) if is_template]
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return TemplateFailure(exc.filename or "", exc.lineno or 0, exc.message or str(exc), "", page)
+        return TemplateFailure(
+            exc.filename or "", exc.lineno or 0, exc.message or str(exc), "", page
+        )
     if not in_template:
         if isinstance(exc, jinja2.TemplateError):
             return TemplateFailure("", 0, _describe(exc), _hint(exc), page)
@@ -288,9 +294,7 @@ def template_failure(exc: BaseException, page: str) -> TemplateFailure | None:
     if any(name.startswith(_PACKAGE_DIR) for name, _, _ in frames[innermost + 1 :]):
         return None
     if isinstance(exc, RecursionError):
-        return _endless(
-            [(name, line) for name, line, is_template in frames if is_template], page
-        )
+        return _endless([(name, line) for name, line, is_template in frames if is_template], page)
     filename, line, _ = frames[innermost]
     return TemplateFailure(filename, line, _describe(exc), _hint(exc), page)
 
