@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -341,13 +342,18 @@ def _at(diagnostic: Diagnostic, fallback: Position) -> Diagnostic:
     return error(fallback, f"{diagnostic.position.path}: {diagnostic.message}", diagnostic.hint)
 
 
+_YAML_LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""Where YAML breaks lines, so that line numbers agree; `str.splitlines` also breaks at form
+feeds and other controls, which would cut the very line that holds one."""
+
+
 def _with_source_lines(diagnostics: list[Diagnostic], texts: dict[str, str]) -> list[Diagnostic]:
     """Attach the line each message points at, so it can be shown under the message."""
     result = []
     for d in diagnostics:
         text = texts.get(d.position.path)
         if text and d.position.line and not d.source_line:
-            lines = text.splitlines()
+            lines = _YAML_LINE_BREAKS.split(text)
             if d.position.line <= len(lines):
                 d = Diagnostic(
                     d.position, d.severity, d.message, d.hint, lines[d.position.line - 1]

@@ -403,3 +403,19 @@ def test_strict_error_keeps_what_it_was():
     assert promoted.format() == "a.yaml:2:3: error: (strict) unused\n  remove it"
     real = error(Position("a.yaml", 2, 3), "broken")
     assert real.as_strict_error() is real
+
+
+def test_a_form_feed_is_shown_in_its_line_not_taken_for_a_line_break(
+    make_project: ProjectFactory, capsys: pytest.CaptureFixture[str]
+):
+    article = ARTICLE.replace("title: A test article", 'title: "A test\x0c article"')
+    code, lines = run(
+        capsys, "check", "--project", str(project(make_project, content__articles__a_yaml=article))
+    )
+    assert code == 1
+    assert lines[:3] == [
+        "content/articles/a.yaml:2:15: error: the file contains the control character U+000C, "
+        "which YAML does not allow",
+        '  title: "A test\\x0c article"',
+        "                ^",
+    ]
