@@ -263,7 +263,10 @@ def _render_bytes(plan: PagePlan, env: jinja2.Environment) -> bytes | TemplateFa
         return failure
 
 
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+_PACKAGE_DIRS = tuple(
+    {str(Path(__file__).parent) + os.sep, str(Path(__file__).resolve().parent) + os.sep}
+)
+"""This package's folder, as its code objects may name it, for telling its frames apart."""
 
 
 def template_failure(exc: BaseException, page: str) -> TemplateFailure | None:
@@ -291,7 +294,7 @@ def template_failure(exc: BaseException, page: str) -> TemplateFailure | None:
             return TemplateFailure("", 0, _describe(exc), _hint(exc), page)
         return None
     innermost = in_template[-1]
-    if any(name.startswith(_PACKAGE_DIR) for name, _, _ in frames[innermost + 1 :]):
+    if any(name.startswith(_PACKAGE_DIRS) for name, _, _ in frames[innermost + 1 :]):
         return None
     if isinstance(exc, RecursionError):
         return _endless([(name, line) for name, line, is_template in frames if is_template], page)
