@@ -105,7 +105,39 @@ def _find_body_start(spec: ArticleSpec, seed: TextFile, problems: list[Diagnosti
             )
         )
         return None
+    starts = _every_start(norm.text, needle, start)
+    if len(starts) > 1:
+        problems.append(
+            error(
+                spec.body_starts_at_position,
+                f"`body_starts_at` text is ambiguous: it occurs {len(starts)} times "
+                f"in {spec.source}",
+                "quote more of the line the body starts with, so that it names one place; "
+                "places:\n" + _list_seed_places(norm, seed.text, starts, len(needle)),
+            )
+        )
+        return None
     return norm.to_original(start)
+
+
+def _every_start(text: str, needle: str, first: int) -> list[int]:
+    """Every place of `needle` in `text` from `first` on, overlapping ones included."""
+    starts = []
+    start = first
+    while start >= 0:
+        starts.append(start)
+        start = text.find(needle, start + 1)
+    return starts
+
+
+def _list_seed_places(norm: NormalizedText, original: str, starts: list[int], length: int) -> str:
+    """Places in a whole seed, numbered, each with its line and some context."""
+    lines = []
+    for n, s in enumerate(starts, start=1):
+        line = 1 + original.count("\n", 0, norm.to_original(s))
+        context = _shorten(norm.text[max(0, s - 30) : s + length + 30].strip())
+        lines.append(f'  {n}. line {line}: "{context}"')
+    return "\n".join(lines)
 
 
 def _anchor_one(annotation: AnnotationSpec, seed: _Seed, problems: list[Diagnostic]) -> list[Place]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +46,7 @@ from .render import (
     PARALLEL_THRESHOLD,
     PagePlan,
     PlanMemo,
+    TemplateFailure,
     make_environment,
     markdown_sources,
     plan_site,
@@ -341,13 +343,18 @@ def _at(diagnostic: Diagnostic, fallback: Position) -> Diagnostic:
     return error(fallback, f"{diagnostic.position.path}: {diagnostic.message}", diagnostic.hint)
 
 
+_YAML_LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""Where YAML breaks lines, so that line numbers agree; `str.splitlines` also breaks at form
+feeds and other controls, which would cut the very line that holds one."""
+
+
 def _with_source_lines(diagnostics: list[Diagnostic], texts: dict[str, str]) -> list[Diagnostic]:
     """Attach the line each message points at, so it can be shown under the message."""
     result = []
     for d in diagnostics:
         text = texts.get(d.position.path)
         if text and d.position.line and not d.source_line:
-            lines = text.splitlines()
+            lines = _YAML_LINE_BREAKS.split(text)
             if d.position.line <= len(lines):
                 d = Diagnostic(
                     d.position, d.severity, d.message, d.hint, lines[d.position.line - 1]
@@ -372,7 +379,8 @@ def render_pages(
 ) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """Render every page, reusing from `memo` the pages whose inputs and templates are unchanged.
 
-    A broken template is reported like a content error.
+    A broken template is reported like a content error, at its own line: every place where
+    a template went wrong, once, with the first page it went wrong on.
     """
     memo = memo if memo is not None else PageMemo()
     base_url = options.base_url or site.content.site.base_url
@@ -395,8 +403,12 @@ def render_pages(
                 stale.append(plan)
         if options.workers > 1 and len(stale) >= PARALLEL_THRESHOLD:
             memo.markdown.render_all(markdown_sources(site), options.workers)
+        failures: list[TemplateFailure] = []
         for plan, data in zip(stale, render_plans(stale, env, options.workers), strict=True):
-            pages[plan.path] = (plan, data)
+            if isinstance(data, TemplateFailure):
+                failures.append(data)
+            else:
+                pages[plan.path] = (plan, data)
         pages = dict(sorted(pages.items()))
     except jinja2.TemplateSyntaxError as exc:
         where = Position(_template_path(options.project, exc.filename), exc.lineno or 0, 1)
@@ -409,6 +421,8 @@ def render_pages(
                 "a template uses a value the build does not provide",
             )
         ]
+    if failures:
+        return {}, _template_problems(options.project, failures)
     memo.pages = pages
     memo.templates = fingerprints
     files = {path: data for path, (_, data) in pages.items()}
@@ -430,6 +444,23 @@ def export_files(site: Site, base_url: str) -> dict[str, bytes]:
             article, base_url, language, base_url + "people/", base_url + "glossary/"
         )
     return files
+
+
+def _template_problems(project: Path, failures: list[TemplateFailure]) -> list[Diagnostic]:
+    """One error per place in a template that failed, naming the first page it failed on."""
+    pages: dict[tuple[str, int, str, str], list[str]] = {}
+    for failure in failures:
+        key = (failure.filename, failure.line, failure.message, failure.hint)
+        pages.setdefault(key, []).append(failure.page)
+    problems = []
+    for (filename, line, message, hint), failed in pages.items():
+        where = Position(_template_path(project, filename), line, 1 if line else 0)
+        others = f" and {len(failed) - 1} other page(s)" if len(failed) > 1 else ""
+        rendering = f"while rendering {failed[0]}{others}"
+        problems.append(
+            error(where, f"template error: {message}", "\n".join(filter(None, (hint, rendering))))
+        )
+    return sort_diagnostics(problems)
 
 
 def _template_path(project: Path, filename: str | None) -> str:

@@ -149,7 +149,7 @@ def _run(args: argparse.Namespace, project: Path) -> int:
         return _run_import(project, args.file, args.article, sys.stderr)
     if args.command == "check":
         report = check(BuildOptions(project=project, strict=args.strict))
-        return _print_report(report, "checked", sys.stderr)
+        return _print_report(report, "checked", sys.stderr, strict=args.strict)
     options = BuildOptions(
         project=project,
         out=args.out,
@@ -157,7 +157,7 @@ def _run(args: argparse.Namespace, project: Path) -> int:
         strict=args.strict,
         search=args.search,
     )
-    return _print_report(build(options), "built", sys.stderr)
+    return _print_report(build(options), "built", sys.stderr, strict=args.strict)
 
 
 def _run_import(project: Path, file: Path, slug: str, stream: TextIO) -> int:
@@ -175,11 +175,15 @@ def _run_import(project: Path, file: Path, slug: str, stream: TextIO) -> int:
     return EXIT_CONTENT if report.failed else EXIT_OK
 
 
-def _print_report(report: BuildReport, verb: str, stream: TextIO) -> int:
-    for diagnostic in report.diagnostics:
+def _print_report(report: BuildReport, verb: str, stream: TextIO, strict: bool = False) -> int:
+    # Under --strict a warning fails the build: it is shown, and counted, as the error it is.
+    diagnostics = (
+        [d.as_strict_error() for d in report.diagnostics] if strict else report.diagnostics
+    )
+    for diagnostic in diagnostics:
         print(diagnostic.format(), file=stream)
-    errors = len(report.errors)
-    warnings = len(report.diagnostics) - errors
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
     if report.failed:
         print(
             f"site-builder: {errors} error(s), {warnings} warning(s); nothing written", file=stream

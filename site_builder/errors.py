@@ -7,6 +7,8 @@ stop, and it does so before anything is written.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -50,24 +52,110 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
     def format(self) -> str:
-        """Render as `path:line:col: error: message`, the form editors' tools make clickable."""
+        """Render as `path:line:col: error: message`, the form editors' tools make clickable.
+
+        Everything quoted from content is shown with its control characters escaped, so
+        a file cannot hide, recolour or rewrite its own message in a terminal; a long
+        source line is cut around the column, with the caret still under its character.
+        """
         pos = self.position
-        where = pos.path
+        where = escape_controls(pos.path)
         if pos.line:
             where += f":{pos.line}:{max(pos.column, 1)}"
-        lines = [f"{where}: {self.severity.value}: {self.message}"]
+        elif _names_a_file(pos.path):
+            where += ":1:1"  # the file as a whole: its start, so that tools can open it
+        lines = [f"{where}: {self.severity.value}: {escape_controls(self.message)}"]
         if self.source_line:
-            lines.append("  " + self.source_line.rstrip("\r\n"))
+            excerpt, column = _excerpt(self.source_line.rstrip("\r\n"), pos.column)
+            lines.append("  " + escape_controls(excerpt))
             if pos.column:
-                lines.append("  " + _caret_padding(self.source_line, pos.column) + "^")
-        lines.extend("  " + hint_line for hint_line in self.hint.splitlines())
+                lines.append("  " + _caret_padding(excerpt, column) + "^")
+        # Split on line feeds only: the other line breaks `splitlines` knows (CR, form feed,
+        # U+2028) come from content, and are escaped rather than obeyed.
+        hint_lines = self.hint.rstrip("\n").split("\n") if self.hint else []
+        lines.extend("  " + escape_controls(hint_line) for hint_line in hint_lines)
         return "\n".join(lines)
+
+    def as_strict_error(self) -> Diagnostic:
+        """This warning as the error `--strict` makes it, still recognisable as a warning."""
+        if self.is_error:
+            return self
+        return Diagnostic(
+            self.position, Severity.ERROR, f"(strict) {self.message}", self.hint, self.source_line
+        )
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 controls but the tab, DEL, the Unicode line and paragraph separators, and the
+bidirectional overrides and isolates: characters that move the cursor, recolour or clear a
+terminal, break a line or reorder what is shown."""
+
+
+def escape_controls(text: str) -> str:
+    """`text` with each control character written as a visible escape (`\\x1b`, `\\r`)."""
+    return _CONTROLS.sub(_escape, text)
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _names_a_file(path: str) -> bool:
+    """Whether a position without a line names a file of the project (`content/site.yaml`),
+    rather than an output folder given on the command line or the program itself.
+
+    Project files are named relative to the project and have a suffix; output folders are
+    named as given (often absolute), and neither they nor `site-builder` have one.
+    """
+    if path.startswith(("/", "../")):
+        return False
+    name = path.rpartition("/")[2].lstrip(".")
+    return "." in name
+
+
+_CONTEXT = 60
+"""Characters of a long source line shown on each side of the column."""
+
+
+def _excerpt(line: str, column: int) -> tuple[str, int]:
+    """The part of `line` around `column` (1-based), and the column within that part."""
+    if len(line) <= 2 * _CONTEXT + 1:
+        return line, column
+    index = min(max(column - 1, 0), len(line))
+    start = max(0, index - _CONTEXT)
+    end = min(len(line), start + 2 * _CONTEXT + 1)
+    start = max(0, min(start, end - 2 * _CONTEXT - 1))
+    before = "…" if start > 0 else ""
+    after = "…" if end < len(line) else ""
+    return before + line[start:end] + after, column - start + len(before)
 
 
 def _caret_padding(source_line: str, column: int) -> str:
-    # Keep tabs so the caret lines up under the same character in a terminal.
-    prefix = source_line[: column - 1]
-    return "".join("\t" if ch == "\t" else " " for ch in prefix)
+    """What puts a caret under character `column` of the line as shown: tabs are kept, so a
+    terminal lines them up the same; wide (CJK) characters take two cells, combining marks
+    none, and an escaped control character the width of its escape."""
+    padding = []
+    for ch in source_line[: column - 1]:
+        if ch == "\t":
+            padding.append("\t")
+        else:
+            padding.append(" " * _display_width(ch))
+    return "".join(padding)
+
+
+def _display_width(ch: str) -> int:
+    if _CONTROLS.match(ch):
+        return len(escape_controls(ch))
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def error(position: Position, message: str, hint: str = "", source_line: str = "") -> Diagnostic:

@@ -216,14 +216,35 @@ def render_plan(plan: PagePlan, env: jinja2.Environment) -> str:
     return env.get_template(plan.template).render(plan.context())
 
 
+@dataclass(frozen=True)
+class TemplateFailure:
+    """A page its template could not render: where in which template file, and why.
+
+    Plain data, so that it crosses back from a worker process as it is.
+    """
+
+    filename: str
+    """The template file, as its loader found it (an absolute path); "" when unknown."""
+    line: int
+    """The template's own line, 1-based; 0 when unknown."""
+    message: str
+    hint: str
+    page: str
+    """The page being rendered, e.g. `articles/xi/index.html`."""
+
+
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 120
 
 
-def render_plans(plans: list[PagePlan], env: jinja2.Environment, jobs: int) -> list[bytes]:
+def render_plans(
+    plans: list[PagePlan], env: jinja2.Environment, jobs: int
+) -> list[bytes | TemplateFailure]:
     """Render pages, on `jobs` processes when there are enough of them to pay for it.
 
-    Each page is rendered by itself, so the bytes are the same either way.
+    Each page is rendered by itself, so the bytes are the same either way. A page whose
+    template fails (a division by zero, an unknown filter, a template that extends itself)
+    gives a TemplateFailure in its place; a bug of the build itself is raised.
     """
     render = functools.partial(_render_bytes, env=env)
     if jobs > 1 and len(plans) >= PARALLEL_THRESHOLD:
@@ -233,8 +254,98 @@ def render_plans(plans: list[PagePlan], env: jinja2.Environment, jobs: int) -> l
     return [render(plan) for plan in plans]
 
 
-def _render_bytes(plan: PagePlan, env: jinja2.Environment) -> bytes:
-    return render_plan(plan, env).encode("utf-8")
+def _render_bytes(plan: PagePlan, env: jinja2.Environment) -> bytes | TemplateFailure:
+    try:
+        return render_plan(plan, env).encode("utf-8")
+    except Exception as exc:
+        failure = template_failure(exc, plan.path)
+        if failure is None:
+            raise
+        return failure
+
+
+_PACKAGE_DIRS = tuple(
+    {str(Path(__file__).parent) + os.sep, str(Path(__file__).resolve().parent) + os.sep}
+)
+"""This package's folder, as its code objects may name it, for telling its frames apart."""
+
+
+def template_failure(exc: BaseException, page: str) -> TemplateFailure | None:
+    """What a template did wrong, when `exc` is its doing; None when it is a bug of the build.
+
+    Jinja rewrites the traceback of an error raised while a template runs so that the
+    template's frames carry its file and line; the innermost of them is where the template
+    went wrong. An error raised in this package's code after that frame is the package's.
+    """
+    frames = [
+        (
+            tb.tb_frame.f_code.co_filename,
+            tb.tb_lineno,
+            "__jinja_exception__" in tb.tb_frame.f_globals,
+        )
+        for tb in _traceback_entries(exc)
+    ]
+    in_template = [i for i, (_, _, is_template) in enumerate(frames) if is_template]
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateFailure(
+            exc.filename or "", exc.lineno or 0, exc.message or str(exc), "", page
+        )
+    if not in_template:
+        if isinstance(exc, jinja2.TemplateError):
+            return TemplateFailure("", 0, _describe(exc), _hint(exc), page)
+        return None
+    innermost = in_template[-1]
+    if any(name.startswith(_PACKAGE_DIRS) for name, _, _ in frames[innermost + 1 :]):
+        return None
+    if isinstance(exc, RecursionError):
+        return _endless([(name, line) for name, line, is_template in frames if is_template], page)
+    filename, line, _ = frames[innermost]
+    return TemplateFailure(filename, line, _describe(exc), _hint(exc), page)
+
+
+def _traceback_entries(exc: BaseException) -> Iterator[Any]:
+    tb = exc.__traceback__
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"no template named `{exc.name}`"
+    return str(exc) or type(exc).__name__
+
+
+def _hint(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return "a template uses a value the build does not provide"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return "templates are looked up in templates/, then in the default theme"
+    return ""
+
+
+def _endless(chain: list[tuple[str, int]], page: str) -> TemplateFailure:
+    """An endless recursion through templates, located where its loop starts.
+
+    The first template place that comes round again starts the loop: the same for every
+    depth at which Python gave up, so serial and parallel builds report the same.
+    """
+    first_seen: dict[tuple[str, int], int] = {}
+    for index, place in enumerate(chain):
+        if place in first_seen:
+            loop = chain[first_seen[place] : index + 1]
+            steps = " -> ".join(f"{Path(name).name}:{line}" for name, line in loop)
+            return TemplateFailure(
+                place[0],
+                place[1],
+                f"rendering never ends: {steps}",
+                "a template extends or includes itself (directly or through others), "
+                "or a macro calls itself without end",
+                page,
+            )
+        first_seen[place] = index
+    name, line = chain[0]
+    return TemplateFailure(name, line, "rendering never ends", "", page)
 
 
 def _sort_key(name: str) -> tuple[str, str]:

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import schema
-from .errors import Diagnostic, Position, did_you_mean, error
+from .errors import Diagnostic, Position, did_you_mean, error, warning
 from .load import ContentFiles, MapNode, Node, Scalar, SeqNode, YamlFile
 from .model import (
     AnnotationSpec,
@@ -36,6 +37,8 @@ _ID_RE = re.compile(schema.ID_PATTERN)
 _URL_RE = re.compile(schema.URL_PATTERN)
 _DATE_RE = re.compile(schema.DATE_PATTERN)
 _COUNT_RE = re.compile(r"^[0-9]+$")
+_COUNT_DIGITS = 18
+"""The most digits a count may have: a billion billion, far past any text's places."""
 _TRUE, _FALSE = ("true", "True", "TRUE"), ("false", "False", "FALSE")
 _KIND_NAMES = {
     "string": "text",
@@ -234,6 +237,15 @@ class _Reader:
         return None
 
     def count(self, node: Scalar, spec: schema.Field) -> int | None:
+        if not node.quoted and _COUNT_RE.fullmatch(node.text) and len(node.text) > _COUNT_DIGITS:
+            # Python refuses to read numbers this long (and no text has that many places).
+            self.fail(
+                node.position,
+                f"`{spec.name}` is a number of {len(node.text)} digits, "
+                "more than there are places in any text",
+                "it counts the places that fit from 1: `2` is the second",
+            )
+            return None
         if node.quoted or not _COUNT_RE.fullmatch(node.text) or int(node.text) < 1:
             self.fail(
                 node.position,
@@ -359,14 +371,43 @@ def _name_values(node: Node, fields: Iterable[str]) -> Iterator[str]:
 def _read_site(reader: _Reader, file: YamlFile | None) -> SiteConfig:
     values = reader.record(file.root, schema.SITE) if file and file.root else {}
     base_url = values.get("base_url", "https://example.invalid/")
+    cname = _checked_cname(reader, values)
+    _check_cname_matches_base_url(reader, values, cname)
     return SiteConfig(
         title=values.get("title", "Untitled"),
         description=values.get("description", ""),
         base_url=base_url if base_url.endswith("/") else base_url + "/",
         language=values.get("language", "en"),
         autolink=values.get("autolink", "first"),
-        cname=_checked_cname(reader, values),
+        cname=cname,
     )
+
+
+def _check_cname_matches_base_url(reader: _Reader, values: dict[str, Any], cname: str) -> None:
+    """Warn when GitHub Pages would serve the site at another host than `base_url` names:
+    canonical links, the sitemap and the feed would then point elsewhere."""
+    base_url = values.get("base_url")
+    if not cname or not base_url:
+        return
+    url = urlsplit(base_url)
+    host = _ascii_host(url.hostname or "")
+    if host != cname:
+        reader.diagnostics.append(
+            warning(
+                values[_POSITIONS]["cname"],
+                f"`cname` is `{cname}`, but `base_url` is at `{host}`",
+                f"GitHub Pages will serve the site at `{cname}` while its links point at "
+                f"`{host}`: make `base_url` `{url.scheme}://{cname}/`, or leave out `cname`",
+            )
+        )
+
+
+def _ascii_host(host: str) -> str:
+    """A host name as CNAME holds it: lower case, international names in their ASCII form."""
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return host.lower()
 
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

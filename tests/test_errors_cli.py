@@ -63,9 +63,9 @@ def test_caret_lines_up_under_tabs():
     ]
 
 
-def test_whole_file_problems_have_no_line():
+def test_whole_file_problems_point_at_its_start():
     assert error(Position("content/site.yaml"), "missing file").format() == (
-        "content/site.yaml: error: missing file"
+        "content/site.yaml:1:1: error: missing file"
     )
 
 
@@ -117,8 +117,10 @@ def test_strict_makes_warnings_fail(
     root = unused_person_project(make_project)
     code, lines = run(capsys, command, "--project", str(root), "--strict")
     assert code == 1
-    assert lines[0] == "content/people.yaml:5:1: warning: no article names the person `lu-wei`"
-    assert lines[-1] == "site-builder: 0 error(s), 1 warning(s); nothing written"
+    assert lines[0] == (
+        "content/people.yaml:5:1: error: (strict) no article names the person `lu-wei`"
+    )
+    assert lines[-1] == "site-builder: 1 error(s), 0 warning(s); nothing written"
     assert not (root / "output").exists()
 
 

@@ -196,14 +196,14 @@ def test_empty_article(make_project: ProjectFactory):
 
 def test_missing_site_file(make_project: ProjectFactory):
     report = run_check(project(make_project, content__site_yaml=None))
-    assert headlines(report.diagnostics) == ["content/site.yaml: error: missing file"]
+    assert headlines(report.diagnostics) == ["content/site.yaml:1:1: error: missing file"]
 
 
 def test_yml_files_are_not_silently_skipped(make_project: ProjectFactory):
     root = project(make_project, content__articles__b_yml=ARTICLE)
     report = run_check(root)
     assert headlines(report.diagnostics) == [
-        "content/articles/b.yml: error: content files end in `.yaml`; this `.yml` file is not read"
+        "content/articles/b.yml:1:1: error: content files end in `.yaml`; this `.yml` file is not read"
     ]
     assert "rename it to `b.yaml`" in report.diagnostics[0].hint
 

@@ -257,7 +257,7 @@ def test_article_file_name_must_be_a_slug(make_project: ProjectFactory):
     )
     report = run_check(root)
     assert errors(report) == [
-        "content/articles/My_Article.yaml: error: the file name `My_Article` is not a valid article slug"
+        "content/articles/My_Article.yaml:1:1: error: the file name `My_Article` is not a valid article slug"
     ]
     assert "rename the file to `my-article.yaml`" in report.diagnostics[0].hint
 
@@ -272,7 +272,7 @@ def test_slugs_that_differ_only_in_case_collide(make_project: ProjectFactory, tm
     )
     lines = errors(run_check(root))
     assert (
-        "content/articles/xi.yaml: error: the article `xi` collides with `Xi` (content/articles/Xi.yaml)"
+        "content/articles/xi.yaml:1:1: error: the article `xi` collides with `Xi` (content/articles/Xi.yaml)"
         in lines
     )
 
