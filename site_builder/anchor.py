@@ -167,12 +167,13 @@ def _anchor_one(annotation: AnnotationSpec, seed: _Seed, problems: list[Diagnost
         else:  # derived ids count among every place of the text, so others cannot shift them
             index = starts.index(start) + 1
             ident = base if index == 1 else f"{base}-{index}"
+        original_start, original_end = seed.norm.span(start, start + len(needle))
         places.append(
             Place(
                 id=ident,
                 type=annotation.type,
-                start=seed.norm.to_original(start),
-                end=seed.norm.to_original(start + len(needle)),
+                start=original_start,
+                end=original_end,
                 target=annotation.target,
                 note=annotation.note,
             )

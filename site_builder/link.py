@@ -7,6 +7,8 @@ of FORMAT.md section 7 and the occurrences listed on person and term pages.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -24,7 +26,7 @@ from .model import (
     Site,
     Term,
 )
-from .textmatch import NameMatcher, find_all, normalize_needle
+from .textmatch import NameMatcher, normalize_needle
 
 _CONTEXT_CHARS = 90
 
@@ -56,6 +58,29 @@ class _Hit:
     end: int
     """Offsets in the article body (the seed's own characters)."""
     name: str
+    number: int
+    """Which place of `name` in the article this is, counting every place of it (1-based)."""
+
+
+@dataclass(frozen=True)
+class _Spans:
+    """Some places' spans, asked whether a span overlaps any of them in O(log n)."""
+
+    starts: tuple[int, ...]
+    """Sorted."""
+    reach: tuple[int, ...]
+    """reach[i]: the furthest end among the spans up to starts[i]."""
+
+    @classmethod
+    def of(cls, places: Iterable[Place]) -> _Spans:
+        spans = sorted((p.start, p.end) for p in places)
+        ends = itertools.accumulate((end for _, end in spans), max)
+        return cls(tuple(start for start, _ in spans), tuple(ends))
+
+    def overlap(self, start: int, end: int) -> bool:
+        """Whether any span begins before `end` and ends after `start`."""
+        before_end = bisect.bisect_left(self.starts, end)
+        return before_end > 0 and self.reach[before_end - 1] > start
 
 
 def paragraph_anchor(index: int) -> str:
@@ -136,31 +161,32 @@ def collect_site(
 def _scan(article: AnchoredArticle, names: Names) -> list[_Hit]:
     norm = article.body.normalized
     return [
-        _Hit(names.owner[name], norm.to_original(start), norm.to_original(end), name)
-        for start, end, name in names.matcher.find(norm.text)
+        _Hit(names.owner[name], *norm.span(start, end), name, number)
+        for start, end, name, number in names.matcher.find_numbered(norm.text)
     ]
 
 
-def _overlaps(start: int, end: int, places: Iterable[Place]) -> bool:
-    return any(p.start < end and start < p.end for p in places)
+def _linking(places: Iterable[Place]) -> _Spans:
+    """The spans of the places that link (mentions and terms), which block other links."""
+    return _Spans.of(p for p in places if p.type in ("mention", "term"))
 
 
 def _add_autolinks(article: AnchoredArticle, hits: list[_Hit], mode: Autolink) -> AnchoredArticle:
     """Link people and terms that no mention/term annotation of the article names."""
     if mode == "none":
         return article
-    linking = [p for p in article.places if p.type in ("mention", "term")]
-    named = {p.target for p in linking}
+    named = {p.target for p in article.places if p.type in ("mention", "term")}
+    linking = _linking(article.places)
     taken = {p.id for p in article.places}
     added: list[Place] = []
     linked_once: set[str] = set()
     for hit in hits:
-        if hit.entity.id in named or _overlaps(hit.start, hit.end, linking):
+        if hit.entity.id in named or linking.overlap(hit.start, hit.end):
             continue
         if mode == "first" and hit.entity.id in linked_once:
             continue
         linked_once.add(hit.entity.id)
-        ident = _autolink_id(hit, article, taken)
+        ident = _autolink_id(hit, taken)
         taken.add(ident)
         added.append(Place(ident, hit.entity.type, hit.start, hit.end, hit.entity.id, "", True))
     if not added:
@@ -169,13 +195,10 @@ def _add_autolinks(article: AnchoredArticle, hits: list[_Hit], mode: Autolink) -
     return replace(article, places=tuple(places))
 
 
-def _autolink_id(hit: _Hit, article: AnchoredArticle, taken: set[str]) -> str:
+def _autolink_id(hit: _Hit, taken: set[str]) -> str:
     """Derive the id as for an editor's annotation of the same type and text at that place."""
     base = derived_id(hit.entity.type, hit.name)
-    norm = article.body.normalized
-    starts = [norm.to_original(s) for s in find_all(norm.text, hit.name)]
-    index = starts.index(hit.start) + 1 if hit.start in starts else 1
-    ident = base if index == 1 else f"{base}-{index}"
+    ident = base if hit.number == 1 else f"{base}-{hit.number}"
     while ident in taken:  # only when an editor chose this very id for something else
         ident += "-auto"
     return ident
@@ -184,33 +207,40 @@ def _autolink_id(hit: _Hit, article: AnchoredArticle, taken: set[str]) -> str:
 def _references(article: AnchoredArticle, hits: list[_Hit]) -> Found:
     """This article's places for the person and term pages, in text order."""
     found: list[tuple[AnnotationType, str, Occurrence]] = []
+    ends = tuple(paragraph.end for paragraph in article.body.paragraphs)
     for place in article.places:
         if place.type == "note" or not place.target:
             continue
-        occurrence = _occurrence(article, place.start, place.end, place.id, place.type, place.note)
+        occurrence = _occurrence(
+            article, ends, place.start, place.end, place.id, place.type, place.note
+        )
         found.append((place.type, place.target, occurrence))
-    linking = [p for p in article.places if p.type in ("mention", "term")]
+    linking = _linking(article.places)
     for hit in hits:  # occurrences that carry no link still belong on the person's or term's page
-        if _overlaps(hit.start, hit.end, linking):
+        if linking.overlap(hit.start, hit.end):
             continue
-        anchor = paragraph_anchor(_paragraph_index(article, hit.start))
-        occurrence = _occurrence(article, hit.start, hit.end, anchor, hit.entity.type, "")
+        anchor = paragraph_anchor(_paragraph_index(ends, hit.start))
+        occurrence = _occurrence(article, ends, hit.start, hit.end, anchor, hit.entity.type, "")
         found.append((hit.entity.type, hit.entity.id, occurrence))
     found.sort(key=lambda entry: entry[2].offset)
     return tuple(found)
 
 
-def _paragraph_index(article: AnchoredArticle, offset: int) -> int:
-    for index, paragraph in enumerate(article.body.paragraphs, start=1):
-        if offset < paragraph.end:
-            return index
-    return len(article.body.paragraphs)
+def _paragraph_index(ends: tuple[int, ...], offset: int) -> int:
+    """The 1-based number of the first paragraph that ends after `offset` (else the last)."""
+    return min(bisect.bisect_right(ends, offset) + 1, len(ends))
 
 
 def _occurrence(
-    article: AnchoredArticle, start: int, end: int, anchor: str, kind: AnnotationType, note: str
+    article: AnchoredArticle,
+    ends: tuple[int, ...],
+    start: int,
+    end: int,
+    anchor: str,
+    kind: AnnotationType,
+    note: str,
 ) -> Occurrence:
-    paragraph = article.body.paragraphs[_paragraph_index(article, start) - 1]
+    paragraph = article.body.paragraphs[_paragraph_index(ends, start) - 1]
     text = article.body.text
     before = text[max(paragraph.start, start - _CONTEXT_CHARS) : start]
     after = text[end : min(paragraph.end, end + _CONTEXT_CHARS)]

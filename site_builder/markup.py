@@ -13,6 +13,7 @@ and markdown-it's link validation, which refuses `javascript:`, `vbscript:`,
 
 from __future__ import annotations
 
+import bisect
 import html
 import itertools
 import re
@@ -87,9 +88,10 @@ def annotate_paragraph(
     out: list[str] = []
     stack: list[_Open] = []
     pending: list[str] = []
+    covering = _Covering(inside, start, end)
     for left, right in itertools.pairwise(cuts):
         pending.extend(trailers.get(left, ()))
-        wanted = [p for p in inside if p.start <= left and right <= p.end]
+        wanted = covering.at(left)
         _close_to(stack, wanted, out)
         if pending and not any(o.tag == "a" for o in stack):  # links cannot hold links
             out.extend(pending)
@@ -100,6 +102,32 @@ def annotate_paragraph(
     _close_to(stack, [], out)
     out.extend([*pending, *trailers.get(end, ())])
     return Markup("".join(out))
+
+
+class _Covering:
+    """The places that cover each piece between cuts, in the order of `inside`.
+
+    Each piece asks for what covers it, left to right; a place joins at its start
+    and leaves at its end, so a paragraph with thousands of places is not scanned
+    once per piece.
+    """
+
+    def __init__(self, inside: Sequence[Place], start: int, end: int) -> None:
+        self._inside = inside
+        self._joining: dict[int, list[int]] = {}
+        self._leaving: dict[int, list[int]] = {}
+        for index, place in enumerate(inside):
+            self._joining.setdefault(max(place.start, start), []).append(index)
+            self._leaving.setdefault(min(place.end, end), []).append(index)
+        self._active: list[int] = []  # indices into `inside`, sorted
+
+    def at(self, left: int) -> list[Place]:
+        """What covers the piece that begins at `left` (cuts asked in increasing order)."""
+        for index in self._leaving.get(left, ()):
+            del self._active[bisect.bisect_left(self._active, index)]
+        for index in self._joining.get(left, ()):
+            bisect.insort(self._active, index)
+        return [self._inside[index] for index in self._active]
 
 
 def _trailers(

@@ -615,10 +615,15 @@ class _Planner:
         style = SpanStyle(href=self.place_href, note_numbers=numbers, attribution=self.attribution)
         opened: set[str] = set()
         paragraphs = []
+        # Places come in document order: each paragraph takes the next that start before its end
+        # and keeps those still open, so no paragraph looks at every place of the article.
+        places, taken = article.places, 0
+        here: list[Place] = []
         for index, paragraph in enumerate(article.body.paragraphs, start=1):
-            here = [
-                p for p in article.places if p.start < paragraph.end and paragraph.start < p.end
-            ]
+            while taken < len(places) and places[taken].start < paragraph.end:
+                here.append(places[taken])
+                taken += 1
+            here = [p for p in here if paragraph.start < p.end]
             paragraphs.append(
                 {
                     "id": paragraph_anchor(index),

@@ -513,6 +513,30 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     timeout = 30
     """Seconds a connection may stay silent before its thread gives up on it."""
+    LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+    """The only names the preview answers to, with or without a port (FORMAT.md: serve)."""
+    _TEXT = "text/plain; charset=utf-8"
+    _NOT_LOCAL = b"Misdirected request: this preview answers only to 127.0.0.1, localhost, [::1]\n"
+    _FOREIGN_ORIGIN = b"Forbidden: the event stream is only for pages of this preview\n"
+
+    @classmethod
+    def _is_local_host(cls, host: str) -> bool:
+        """Whether a `Host` header names the loopback this server listens on."""
+        if host.startswith("["):  # an IPv6 address, whose colons are not the port's
+            end = host.find("]") + 1
+        else:
+            end = host.find(":") if ":" in host else len(host)
+        name, port = host[:end], host[end:]
+        digits = port[1:]
+        if port and not (port[0] == ":" and digits.isascii() and digits.isdigit()):
+            return False
+        return len(digits) <= 5 and name.lower() in cls.LOCAL_HOSTS
+
+    @classmethod
+    def _is_local_origin(cls, origin: str) -> bool:
+        """Whether an `Origin` header is a page of this preview (http, a loopback name)."""
+        scheme, separator, host = origin.partition("://")
+        return separator != "" and scheme.lower() == "http" and cls._is_local_host(host)
 
     def do_GET(self) -> None:
         self._respond(body=True)
@@ -526,7 +550,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, *, body: bool) -> None:
         url = urlsplit(self.path)
         live = self.server.live
-        if url.path == EVENTS_PATH:
+        if not self._is_local_host(self.headers.get("Host", "")):
+            # A web page that rebinds its own name to 127.0.0.1 sends that name: refusing it
+            # keeps unpublished drafts and the error stream from the page's scripts.
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, self._TEXT, self._NOT_LOCAL, body)
+        elif url.path == EVENTS_PATH:
             self._stream_events(url.query, body=body)
         elif not live.build:
             tag = live.script_tag()
@@ -583,6 +611,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _stream_events(self, query: str, *, body: bool) -> None:
+        origin = self.headers.get("Origin")
+        if origin is not None and not self._is_local_origin(origin):
+            self._send(HTTPStatus.FORBIDDEN, self._TEXT, self._FOREIGN_ORIGIN, body)
+            return
         since = _int(parse_qs(query).get("since", [""])[0])
         live = self.server.live
         # Subscribed before the headers go out: whoever has the headers gets every later event.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+import re
 import threading
 import time
 import traceback
@@ -40,17 +41,27 @@ WATCHED_FOLDERS = ("content", "seeds", "templates")
 
 EDITOR_SCRATCH = (
     ".*.sw?",  # vim swap files: .name.swp, .swo, .swx ...
+    "*.swp",  # vim swap files kept out of sight elsewhere, or of a file with no name
+    "*.swx",
     "*~",  # vim, emacs and nano backups
-    "4913",  # vim's probe that the folder is writable
     ".#*",  # emacs lock files
     "#*#",  # emacs auto-saves
     "*.tmp",
     ".*.tmp*",  # hidden temp files of write-then-rename saves (.story.yaml.tmp1234)
     "*___jb_tmp___",  # JetBrains safe write
     "*___jb_old___",
-    ".goutputstream-*",  # GNOME's safe write
+    ".goutputstream-*",  # GNOME's safe write (gedit)
+    "*.kate-swp",  # kate's swap file
+    ".~lock.*#",  # LibreOffice's lock file
+    ".nfs*",  # a deleted file still open on NFS
     ".DS_Store",
 )
+"""Names editors give their swap, lock, backup and temp files (shell patterns, case-sensitive)."""
+
+_SED_TEMP = re.compile(r"sed[A-Za-z0-9]{6}")
+"""`sed -i` writes to `sed` and six random letters or digits, then renames it over the file."""
+_VIM_PROBE_FIRST, _VIM_PROBE_STEP = 4913, 123
+"""vim probes a folder with a file named 4913, or 5036, 5159 ... while that name is taken."""
 
 _EVENTS = [
     FileCreatedEvent,
@@ -68,8 +79,23 @@ ChangeCallback = Callable[[frozenset[Path]], None]
 
 
 def is_scratch_file(name: str) -> bool:
-    """Tell an editor's swap, backup or temp file from a real source file."""
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in EDITOR_SCRATCH)
+    """Tell an editor's swap, backup or temp file from a real source file.
+
+    A source file has an extension (`.yaml`, `.txt`, `.html`, `.css`); the bare names
+    below never do, so a real file never looks like one of them.
+    """
+    return (
+        any(fnmatch.fnmatchcase(name, pattern) for pattern in EDITOR_SCRATCH)
+        or _SED_TEMP.fullmatch(name) is not None
+        or _is_vim_probe(name)
+    )
+
+
+def _is_vim_probe(name: str) -> bool:
+    if not (name.isascii() and name.isdigit() and len(name) <= 6):
+        return False
+    number = int(name)
+    return number >= _VIM_PROBE_FIRST and (number - _VIM_PROBE_FIRST) % _VIM_PROBE_STEP == 0
 
 
 def is_relevant(path: Path, project: Path, ignore: Iterable[Path] = ()) -> bool:

@@ -35,10 +35,11 @@ def _reference_normalize(text: str) -> NormalizedText:
     if unicodedata.is_normalized("NFC", text):
         pieces = _reference_whitespace_pieces(text)
     else:
-        pieces = textmatch._cluster_pieces(text)
+        pieces = textmatch._changed_pieces(text)
     out: list[str] = []
     breaks: list[int] = []
     shifts: list[int] = []
+    groups: list[tuple[int, int]] = []
     position = 0
     length = 0
     for start, end, replacement in pieces:
@@ -47,12 +48,16 @@ def _reference_normalize(text: str) -> NormalizedText:
         out.append(replacement)
         breaks.append(length)
         shifts.append(start - length)
+        if len(replacement) > 1:
+            groups.append((length, length + len(replacement)))
         length += len(replacement)
         breaks.append(length)
         shifts.append(end - length)
         position = end
     out.append(text[position:])
-    return NormalizedText("".join(out).translate(_QUOTES), tuple(breaks), tuple(shifts))
+    return NormalizedText(
+        "".join(out).translate(_QUOTES), tuple(breaks), tuple(shifts), tuple(groups)
+    )
 
 
 def _reference_whitespace_pieces(text: str) -> Iterator[tuple[int, int, str]]:
@@ -97,18 +102,26 @@ WHITE_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2007\u2028\u
 QUOTES = "\u201c\u201d\u2018\u2019\"'"
 MARKS = "\u0301\u0304\u0308\u0327"  # combining: acute, macron, diaeresis, cedilla
 LETTERS = "abzAZ09_-.,é\u014dñß\ufb01\u00bd\u2460中文한Ωд"
+# Decomposed Hangul (initial, vowel, final jamo) and a Bengali two-part vowel sign's halves.
+JAMO_AND_VOWEL_SIGNS = "\u1112\u1161\u11ab\u0995\u09c7\u09be"
 HTML = "<>&\"'"
 
-texts = st.text(alphabet=WHITE_SPACE + QUOTES + MARKS + LETTERS, max_size=40)
+texts = st.text(alphabet=WHITE_SPACE + QUOTES + MARKS + LETTERS + JAMO_AND_VOWEL_SIGNS, max_size=40)
 ascii_texts = st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x1fab09_-.,'\"", max_size=40)
 spaced_texts = st.text(alphabet=" ab.", max_size=40)  # only lone and repeated spaces
 
 
 def _same_normalization(text: str) -> None:
     fast, general = textmatch.normalize(text), _reference_normalize(text)
-    assert (fast.text, fast.breaks, fast.shifts) == (general.text, general.breaks, general.shifts)
+    assert (fast.text, fast.breaks, fast.shifts, fast.groups) == (
+        general.text,
+        general.breaks,
+        general.shifts,
+        general.groups,
+    )
     for offset in range(len(fast.text) + 1):
         assert fast.to_original(offset) == general.to_original(offset)
+        assert fast.to_original_end(offset) == general.to_original_end(offset)
 
 
 # ---------------------------------------------------------------- textmatch

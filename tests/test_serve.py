@@ -492,3 +492,107 @@ def test_stopping_leaves_no_threads_and_no_folder(project: Path):
         time.sleep(0.02)  # a request thread may still be closing its socket
     assert set(threading.enumerate()) - before == set()
     assert not site.parent.exists()
+
+
+# --- Only the editor's own machine (DNS rebinding) --------------------------------------------
+
+
+def request_with(port: int, path: str, headers: dict[str, str], method: str = "GET") -> Response:
+    """One request carrying exactly these headers (no Host unless given)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=WAIT)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        found = {k.lower(): v for k, v in response.getheaders()}
+        # The stream stays open; its headers and first line are all a test needs.
+        streaming = found.get("content-type", "").startswith("text/event-stream")
+        body = response.fp.readline() if streaming else response.read()
+        return Response(response.status, found, body)
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def in_process(project: Path) -> Iterator[int]:
+    """A preview of `project` in this process; its port."""
+    httpd = bind(0)
+    dev = DevServer(project, httpd, stream=io.StringIO())
+    dev.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        dev.stop()
+
+
+LOOPBACK_HOSTS = ["127.0.0.1", "127.0.0.1:{port}", "localhost", "localhost:{port}", "LocalHost"]
+
+
+def test_the_preview_answers_to_its_own_loopback_names(in_process: int):
+    for host in [*LOOPBACK_HOSTS, "[::1]", "[::1]:{port}"]:
+        response = request_with(in_process, "/", {"Host": host.format(port=in_process)})
+        assert response.status == 200, host
+        assert 'id="site-builder-livereload"' in response.text
+
+
+FOREIGN_HOSTS = [
+    "attacker.example",
+    "attacker.example:{port}",
+    "127.0.0.1.attacker.example",
+    "localhost.attacker.example:{port}",
+    "[::2]:{port}",
+    "127.0.0.2",
+    "localhost:{port}:{port}",
+    "localhost:",
+    "",
+]
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/story/", "/nothing/", EVENTS_PATH])
+def test_any_other_host_is_misdirected(in_process: int, path: str):
+    for host in FOREIGN_HOSTS:  # one server for all: starting one is most of the cost
+        response = request_with(in_process, path, {"Host": host.format(port=in_process)})
+        assert response.status == 421, host
+        assert response.headers["content-type"] == "text/plain; charset=utf-8"
+        assert response.text == (
+            "Misdirected request: this preview answers only to 127.0.0.1, localhost, [::1]\n"
+        )
+
+
+def test_a_request_without_host_is_misdirected(in_process: int):
+    response = request_with(in_process, "/articles/story/", {})
+    assert response.status == 421
+    assert b"cyber power" not in response.body
+
+
+def test_a_head_request_to_another_host_gets_no_body(in_process: int):
+    response = request_with(in_process, "/", {"Host": "attacker.example"}, method="HEAD")
+    assert (response.status, response.body) == (421, b"")
+
+
+FOREIGN_ORIGINS = [
+    "http://attacker.example",
+    "http://attacker.example:{port}",
+    "https://localhost:{port}",
+    "null",
+    "localhost:{port}",
+]
+
+
+def test_the_event_stream_refuses_pages_of_other_origins(in_process: int):
+    for origin in FOREIGN_ORIGINS:
+        headers = {"Host": f"127.0.0.1:{in_process}", "Origin": origin.format(port=in_process)}
+        response = request_with(in_process, EVENTS_PATH, headers)
+        assert response.status == 403, origin
+        assert response.text == "Forbidden: the event stream is only for pages of this preview\n"
+
+
+def test_the_event_stream_serves_pages_of_the_preview(in_process: int):
+    for origin in ["http://127.0.0.1:{port}", "http://localhost:{port}", "http://[::1]:{port}"]:
+        headers = {"Host": f"localhost:{in_process}", "Origin": origin.format(port=in_process)}
+        response = request_with(in_process, EVENTS_PATH, headers)
+        assert response.status == 200, origin
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.body.startswith(b"retry: 1000")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +33,15 @@ QUIET = 0.05
         "story.yaml___jb_tmp___",
         "story.yaml___jb_old___",
         ".goutputstream-X1Y2",
+        "sedm8JohE",  # sed -i
+        "sed000000",
+        "5036",  # vim's next probe when 4913 is taken
+        "5159",
+        "story.yaml.swp",
+        "story.yaml.swx",
+        ".story.yaml.kate-swp",
+        ".~lock.story.yaml#",
+        ".nfs000000000012345600000001",
     ],
 )
 def test_editor_scratch_files_are_recognised(name: str):
@@ -39,7 +49,25 @@ def test_editor_scratch_files_are_recognised(name: str):
 
 
 @pytest.mark.parametrize(
-    "name", ["story.yaml", "site.yaml", "style.css", "a.swp.yaml", "49130", "page.tmpl"]
+    "name",
+    [
+        "story.yaml",
+        "site.yaml",
+        "style.css",
+        "a.swp.yaml",
+        "49130",
+        "4914",
+        "5035",
+        "page.tmpl",
+        "sedm8JohE.yaml",  # a real article whose name happens to start like sed's
+        "sedentary.txt",
+        "sed.txt",
+        "sediment.yaml",
+        "4913.txt",
+        "base.html",
+        "tmp.txt",
+        "x.yaml",
+    ],
 )
 def test_source_files_are_not_scratch(name: str):
     assert not is_scratch_file(name)
@@ -228,6 +256,15 @@ def test_scratch_files_and_other_folders_are_ignored(project: Path, watched: Cal
     (project / "output/index.html").write_text("built")
     (project / "notes.txt").write_text("not content")
     assert watched.none_within(0.5)
+
+
+def test_a_sed_in_place_edit_is_seen_under_the_real_name_only(project: Path, watched: Calls):
+    target = project / "content/articles/story.yaml"
+    subprocess.run(["sed", "-i", "s/one/two/", str(target)], check=True)
+    assert target.read_text() == "title: two\n"
+    batch = watched.next()
+    assert batch == {target}
+    assert watched.none_within(QUIET * 4)
 
 
 def test_a_watched_folder_created_later_is_watched(project: Path, watched: Calls):
