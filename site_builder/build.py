@@ -467,7 +467,8 @@ def scan_static_files(project: Path) -> tuple[list[tuple[str, Path]], list[Diagn
 def scan_theme(project: Path) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
     """The static files to copy, and every problem with the templates and those files."""
     copies, problems = scan_static_files(project)
-    return copies, template_problems(project) + problems
+    # A link out above `static/` is met by both scans: it is one problem.
+    return copies, list(dict.fromkeys(template_problems(project) + problems))
 
 
 @contextmanager

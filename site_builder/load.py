@@ -430,7 +430,7 @@ def files_inside(
         if not folder.is_dir():
             return [], []
         if not folder.resolve().is_relative_to(boundary.resolve()):
-            return [], [error(Position(shown), *OUTSIDE)]
+            return [], [error(Position(_first_link_out(boundary, folder, shown)), *OUTSIDE)]
     except (OSError, RuntimeError):
         return [], []
     found: list[tuple[str, Path]] = []
@@ -446,6 +446,20 @@ def files_inside(
         ]
         found += [((below / name).as_posix(), Path(top, name)) for name in files]
     return sorted(found), problems
+
+
+def _first_link_out(boundary: Path, folder: Path, shown: str) -> str:
+    """How messages name the first folder on the way to `folder` that leads out of `boundary`:
+    `templates`, when it is `templates/` that links out, not `templates/static`."""
+    try:
+        parts = folder.relative_to(boundary).parts
+    except ValueError:
+        return shown
+    inside = boundary.resolve()
+    for depth in range(1, len(parts)):
+        if not boundary.joinpath(*parts[:depth]).resolve().is_relative_to(inside):
+            return shown.rsplit("/", len(parts) - depth)[0]
+    return shown
 
 
 def _may_enter(
@@ -624,8 +638,8 @@ def load_content(
     def read(relpath: str, required: bool) -> YamlFile | None:
         raw, problems = read_bytes(root, relpath, required)
         diagnostics.extend(problems)
-        if raw is None:
-            return None
+        if raw is None:  # a file there but refused counts as unreadable, not as absent
+            return YamlFile(relpath, "", None) if problems else None
         seen.add(relpath)
         cached = cache.get(relpath) if cache is not None else None
         if cached is not None and cached[0] == raw:
