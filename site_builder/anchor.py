@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from .errors import Diagnostic, Position, error
-from .load import TextFile
+from .load import TextFile, line_number
 from .model import AnchoredArticle, AnnotationSpec, ArticleSpec, Body, Paragraph, Place
 from .textmatch import (
     NormalizedText,
@@ -38,7 +38,7 @@ class _Seed:
 
     def line_of(self, norm_offset: int) -> int:
         offset = self.norm.to_original(norm_offset)
-        return self.first_line + self.body.text.count("\n", 0, offset)
+        return self.first_line + line_number(self.body.text, offset) - 1
 
     def excerpt(self, norm_start: int, norm_end: int) -> str:
         return _shorten(self.norm.text[norm_start:norm_end].strip())
@@ -47,7 +47,7 @@ class _Seed:
 def split_body(seed_text: str, body_start: int, bom: bool = False) -> tuple[Body, int]:
     """Cut the body from the seed and split it into paragraphs, one per non-blank line."""
     text = seed_text[body_start:]
-    first_line = seed_text.count("\n", 0, body_start) + 1
+    first_line = line_number(seed_text, body_start)
     paragraphs = []
     offset = 0
     for number, line in enumerate(text.splitlines(keepends=True), start=first_line):
@@ -278,7 +278,7 @@ def _closest_hint(
         start += 1
     while end > start and not haystack[end - 1].isalnum() and needle[-1:].isalnum():
         end -= 1
-    line = first_line + original.count("\n", 0, norm.to_original(start))
+    line = first_line + line_number(original, norm.to_original(start)) - 1
     passage = _shorten(haystack[start:end].strip())
     return f'closest passage (line {line}): "{passage}"'
 

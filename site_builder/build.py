@@ -31,9 +31,13 @@ from .errors import (
 from .export import collection_path, export_article, source_bytes, source_path
 from .link import Found, Names, collect_site, compile_names, link_article
 from .load import (
+    MAX_COPY_BYTES,
     ContentFiles,
     LoadCache,
+    Refusal,
     YamlFile,
+    files_inside,
+    inspect_inside,
     load_article,
     load_content,
     load_text_file,
@@ -52,7 +56,8 @@ from .render import (
     plan_site,
     render_plans,
     template_fingerprints,
-    theme_dirs,
+    template_problems,
+    themes,
 )
 from .search import SearchIndexError, index_site, pagefind_executable, refresh_index
 from .validate import (
@@ -475,13 +480,41 @@ def _template_path(project: Path, filename: str | None) -> str:
 
 def static_files(project: Path) -> list[tuple[str, Path]]:
     """Assets under `templates/static/`, the project's own taking precedence over the theme's."""
-    chosen: dict[str, Path] = {}
-    for theme in theme_dirs(project):
-        static = theme / "static"
-        for source in sorted(static.rglob("*")) if static.is_dir() else ():
-            if source.is_file():
-                chosen.setdefault(source.relative_to(theme).as_posix(), source)
-    return sorted(chosen.items())
+    return scan_static_files(project)[0]
+
+
+def scan_static_files(project: Path) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+    """The assets `static_files` names, each as the real file to copy, and a problem for each
+    one refused: a link out of the project, not a regular file, or over MAX_COPY_BYTES.
+
+    A refused file of the project's own is not replaced by the theme's file of that name:
+    the build fails, rather than publish something the editor did not put there.
+    """
+    chosen: dict[str, Path | None] = {}
+    problems: list[Diagnostic] = []
+    for theme in themes(project):
+        static = theme.folder / "static"
+        found, refused = files_inside(theme.boundary, static, theme.relpath(static))
+        problems += refused
+        for relpath, source in found:
+            name = f"static/{relpath}"
+            if name in chosen:
+                continue
+            try:
+                outcome = inspect_inside(theme.boundary, source, MAX_COPY_BYTES)
+            except OSError as exc:
+                outcome = Refusal(f"cannot read the file: {exc.strerror}", "")
+            if isinstance(outcome, Refusal):
+                problems.append(error(Position(theme.relpath(source)), *outcome))
+            chosen[name] = outcome if isinstance(outcome, Path) else None
+    return sorted((name, path) for name, path in chosen.items() if path is not None), problems
+
+
+def scan_theme(project: Path) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+    """The static files to copy, and every problem with the templates and those files."""
+    copies, problems = scan_static_files(project)
+    # A link out above `static/` is met by both scans: it is one problem.
+    return copies, list(dict.fromkeys(template_problems(project) + problems))
 
 
 @contextmanager
@@ -507,7 +540,9 @@ def check(options: BuildOptions) -> BuildReport:
     started = time.perf_counter()
     with _cycle_collector_paused():
         site, diagnostics = resolve_site(options)
-        if site is not None:
+        _, theme_problems = scan_theme(options.project)
+        diagnostics = diagnostics + theme_problems
+        if site is not None and not theme_problems:
             _, problems = render_pages(site, options)
             diagnostics = diagnostics + problems
     return _report(diagnostics, options, started)
@@ -546,6 +581,8 @@ class Builder:
         if diagnostics:
             return _report(diagnostics, options, started)
         site, diagnostics = resolve_site(options, self.memo)
+        copies, theme_problems = scan_theme(options.project)
+        diagnostics = diagnostics + theme_problems
         if site is None or _fails(diagnostics, options.strict):
             return _report(diagnostics, options, started)
         files, problems = render_pages(site, options, self.pages)
@@ -562,7 +599,7 @@ class Builder:
                 )
             )
         try:
-            written = self._write(files, static_files(options.project), search)
+            written = self._write(files, copies, search)
         except (SearchIndexError, SiteWriteError, OSError) as exc:
             problem = _write_failure(options.out_dir, exc)
             return _report([*diagnostics, problem], options, started)

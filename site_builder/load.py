@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 import yaml
@@ -45,6 +46,12 @@ _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 EMPTY_FILE_HINT = "write at least one entry, or delete the file"
+MiB = 1024 * 1024
+MAX_READ_BYTES = 16 * MiB
+"""The most the build reads from one content file, seed or template: hundreds of times a real
+one, and little enough that a stray disk image or a link to `/dev/zero` cannot exhaust memory."""
+MAX_COPY_BYTES = 64 * MiB
+"""The most it copies from one static file (fonts, images): GitHub Pages refuses 100 MB."""
 
 
 class Scalar(NamedTuple):
@@ -121,6 +128,8 @@ def load_yaml_text(
     if text is None:
         return YamlFile(path, "", None), problems
     text = text.removeprefix("\ufeff")  # a byte-order mark is encoding, not content
+    if (nul := text.find("\0")) >= 0:  # data, not text: no line of it is shown in messages
+        return YamlFile(path, "", None), [_binary(path, text, nul)]
     if (bad := _NOT_PRINTABLE.search(text)) is not None:
         return YamlFile(path, text, None), [_unprintable(path, text, bad.start())]
     builder = _TreeBuilder(path)
@@ -148,8 +157,7 @@ def decode_utf8(path: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8", errors="replace")
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
+        line, column = _line_column(before, len(before))
         return None, [
             error(
                 Position(path, line, column),
@@ -160,21 +168,43 @@ def decode_utf8(path: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
 
 
 def load_text_file(root: Path, relpath: str) -> tuple[TextFile | None, list[Diagnostic]]:
-    """Read a seed; a missing or undecodable file is a diagnostic, not an exception."""
-    try:
-        raw = (root / relpath).read_bytes()
-    except OSError as exc:
-        return None, [error(Position(relpath), f"cannot read the file: {exc.strerror}")]
+    """Read a seed; a missing, unsafe or undecodable file is a diagnostic, not an exception."""
+    raw, problems = read_bytes(root, relpath)
+    if raw is None:
+        return None, problems
     text, problems = decode_utf8(relpath, raw)
     if text is None:
         return None, problems
+    if (nul := text.find("\0")) >= 0:
+        return None, [_binary(relpath, text, nul)]
     # A leading byte-order mark says how the file is encoded; it is not part of the text.
     return TextFile(relpath, text.removeprefix("\ufeff"), text.startswith("\ufeff")), problems
 
 
+def _binary(path: str, text: str, offset: int) -> Diagnostic:
+    """A NUL byte: the file is data, not text, and none of it is shown."""
+    line, column = _line_column(text, offset)
+    return error(
+        Position(path, line, column),
+        "the file is binary, not text (it contains a NUL byte)",
+        hint="content files and seeds are plain UTF-8 text: check that this is the right file",
+    )
+
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+"""Every line break `str.splitlines` knows: a seed's paragraphs are its lines, so lines in
+messages are counted the same way; in YAML the same (libyaml's breaks, the rest are refused)."""
+
+
+def line_number(text: str, offset: int) -> int:
+    """The 1-based line of `text` that `offset` falls on; CR, LF and CRLF each end a line."""
+    return sum(1 for _ in _LINE_BREAK.finditer(text, 0, offset)) + 1
+
+
 def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line_start = text.rfind("\n", 0, offset) + 1
-    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+    breaks = list(_LINE_BREAK.finditer(text, 0, offset))
+    line_start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, offset - line_start + 1
 
 
 def _unprintable(path: str, text: str, offset: int) -> Diagnostic:
@@ -225,7 +255,7 @@ def _syntax_error(path: str, text: str, exc: yaml.MarkedYAMLError) -> Diagnostic
 
 
 def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.split("\n")
+    lines = text.splitlines()
     if line > len(lines) or column > len(lines[line - 1]):
         return ""
     return lines[line - 1][column - 1]
@@ -389,6 +419,66 @@ def _duplicate_key(key: Scalar, earlier: Position) -> Diagnostic:
     )
 
 
+def files_inside(
+    boundary: Path, folder: Path, shown: str
+) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+    """Every entry below `folder` that is not a folder, by its path relative to `folder`,
+    sorted; and a problem for each folder there that is a link out of `boundary`.
+
+    Links to folders inside `boundary` are followed, except back into their own ancestors.
+    Files are only listed: what they are (a link out, a FIFO) is for `inspect_inside` to say.
+    `shown` is how messages name `folder`.
+    """
+    try:
+        if not folder.is_dir():
+            return [], []
+        if not folder.resolve().is_relative_to(boundary.resolve()):
+            return [], [error(Position(_first_link_out(boundary, folder, shown)), *OUTSIDE)]
+    except (OSError, RuntimeError):
+        return [], []
+    found: list[tuple[str, Path]] = []
+    problems: list[Diagnostic] = []
+    for top, dirs, files in os.walk(folder, followlinks=True):
+        below = Path(top).relative_to(folder)
+        dirs[:] = [
+            name
+            for name in sorted(dirs)
+            if _may_enter(
+                boundary, Path(top), name, f"{shown}/{(below / name).as_posix()}", problems
+            )
+        ]
+        found += [((below / name).as_posix(), Path(top, name)) for name in files]
+    return sorted(found), problems
+
+
+def _first_link_out(boundary: Path, folder: Path, shown: str) -> str:
+    """How messages name the first folder on the way to `folder` that leads out of `boundary`:
+    `templates`, when it is `templates/` that links out, not `templates/static`."""
+    try:
+        parts = folder.relative_to(boundary).parts
+    except ValueError:
+        return shown
+    inside = boundary.resolve()
+    for depth in range(1, len(parts)):
+        if not boundary.joinpath(*parts[:depth]).resolve().is_relative_to(inside):
+            return shown.rsplit("/", len(parts) - depth)[0]
+    return shown
+
+
+def _may_enter(
+    boundary: Path, top: Path, name: str, shown: str, problems: list[Diagnostic]
+) -> bool:
+    """Whether the walk goes into `top/name`: a link out of `boundary` is reported instead."""
+    try:
+        real, here = (top / name).resolve(), top.resolve()
+    except (OSError, RuntimeError):
+        return False
+    if not real.is_relative_to(boundary.resolve()):
+        problems.append(error(Position(shown), *OUTSIDE))
+        return False
+    return not here.is_relative_to(real)  # a link to an ancestor would loop for ever
+
+
 # --- the project's content files --------------------------------------------
 
 
@@ -425,15 +515,112 @@ LoadCache = dict[str, tuple[bytes, YamlFile, list[Diagnostic]]]
 def read_bytes(
     root: Path, relpath: str, required: bool = True
 ) -> tuple[bytes | None, list[Diagnostic]]:
-    """A content file's bytes; a missing or unreadable file is a diagnostic, not an exception."""
+    """A file's bytes, read as `read_inside` does; any problem is a diagnostic, not an exception."""
     try:
-        return (root / relpath).read_bytes(), []
+        outcome = read_inside(root, root / relpath)
     except FileNotFoundError:
         if not required:
             return None, []
         return None, [error(Position(relpath), "missing file", hint="see FORMAT.md section 3")]
     except OSError as exc:
         return None, [error(Position(relpath), f"cannot read the file: {exc.strerror}")]
+    if isinstance(outcome, Refusal):
+        return None, [error(Position(relpath), outcome.message, outcome.hint)]
+    return outcome, []
+
+
+# --- what the build may read -------------------------------------------------
+
+
+class Refusal(NamedTuple):
+    """Why an input file is not read: a link out of the project, not a regular file, too big."""
+
+    message: str
+    hint: str
+
+
+OUTSIDE = Refusal(
+    "this is a link to a place outside the project",
+    "the build reads nothing outside the project: copy the file in instead of linking to it",
+)
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+# Opening never waits for a FIFO's writer nor makes a terminal ours; a link swapped in after
+# the path was resolved is refused by the kernel rather than followed.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in an editor's words."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def inspect_inside(boundary: Path, path: Path, cap: int = MAX_READ_BYTES) -> Path | Refusal:
+    """The real path of `path` when it is a regular file of at most `cap` bytes inside
+    `boundary` (links followed); otherwise why not.
+
+    Only `stat` is called, never `open`: a FIFO or a device is refused before anything
+    could wait on it. OSError (FileNotFoundError included) is the caller's to report.
+    """
+    try:
+        target = path.resolve()
+        inside = target.is_relative_to(boundary.resolve())
+    except RuntimeError:  # a loop of links
+        return Refusal(
+            "this link cannot be followed: it leads round in a loop",
+            "point it at a file, or replace it with the file itself",
+        )
+    if not inside:
+        return OUTSIDE
+    return _checked_file(target, os.stat(target), cap) or target
+
+
+def _checked_file(target: Path, info: os.stat_result, cap: int) -> Refusal | None:
+    if not stat.S_ISREG(info.st_mode):
+        return Refusal(
+            f"this is {file_kind(info.st_mode)}, not a file",
+            "the build reads only regular files: replace it with one, or remove it",
+        )
+    if info.st_size > cap:
+        return _too_large(cap)
+    return None
+
+
+def _too_large(cap: int) -> Refusal:
+    return Refusal(
+        f"the file is larger than {cap // MiB} MiB, the most the build takes from one file",
+        "check that this is the right file; see 'Safety' in README.md for the limits",
+    )
+
+
+def read_inside(boundary: Path, path: Path, cap: int = MAX_READ_BYTES) -> bytes | Refusal:
+    """Read `path` if `inspect_inside` accepts it, never more than `cap` bytes, never blocking.
+
+    The file is checked again once open, so a file swapped for a FIFO in between is still
+    refused, and one that grows past the cap while it is read is refused too.
+    """
+    target = inspect_inside(boundary, path, cap)
+    if isinstance(target, Refusal):
+        return target
+    fd = os.open(target, _OPEN_FLAGS)
+    with open(fd, "rb", closefd=True) as file:
+        refusal = _checked_file(target, os.fstat(fd), cap)
+        if refusal is not None:
+            return refusal
+        data = file.read(cap + 1)
+    return _too_large(cap) if len(data) > cap else data
 
 
 def load_article(relpath: str, raw: bytes) -> tuple[YamlFile, list[Diagnostic]]:
@@ -454,8 +641,8 @@ def load_content(
     def read(relpath: str, required: bool) -> YamlFile | None:
         raw, problems = read_bytes(root, relpath, required)
         diagnostics.extend(problems)
-        if raw is None:
-            return None
+        if raw is None:  # a file there but refused counts as unreadable, not as absent
+            return YamlFile(relpath, "", None) if problems else None
         seen.add(relpath)
         cached = cache.get(relpath) if cache is not None else None
         if cached is not None and cached[0] == raw:
@@ -467,12 +654,13 @@ def load_content(
         diagnostics.extend(problems)
         return loaded
 
-    diagnostics.extend(_misnamed_files(root))
+    article_paths, unread = _article_paths(root)
+    diagnostics.extend(unread)
     content = ContentFiles(
         site=read("content/site.yaml", required=True),
         people=read("content/people.yaml", required=False),
         glossary=read("content/glossary.yaml", required=False),
-        article_paths=_article_paths(root),
+        article_paths=article_paths,
     )
     if cache is not None:
         for gone in set(cache) - seen:
@@ -480,28 +668,86 @@ def load_content(
     return content, diagnostics
 
 
-def _article_paths(root: Path) -> tuple[str, ...]:
-    """`content/articles/*.yaml`, sorted; scandir, as pathlib costs the preview milliseconds."""
+def _article_paths(root: Path) -> tuple[tuple[str, ...], list[Diagnostic]]:
+    """`content/articles/*.yaml`, sorted, and a problem for each file there the build would
+    otherwise pass over in silence; scandir, as pathlib costs the preview milliseconds.
+
+    Every `.yaml` name is an article, whatever it is: one that is a folder or a FIFO is
+    reported by the reader rather than skipped.
+    """
+    problems = _misnamed_files(root, "content")
     try:
         with os.scandir(root / "content" / "articles") as entries:
-            names = [e.name for e in entries if e.name.endswith(".yaml") and e.is_file()]
+            found = sorted((e.name, e.is_dir()) for e in entries if not _is_editor_lock(e.name))
     except OSError:  # no articles folder (yet)
-        return ()
-    return tuple(f"content/articles/{name}" for name in sorted(names))
+        return (), problems
+    names = []
+    for name, is_dir in found:
+        relpath = f"content/articles/{name}"
+        if name.endswith(".yaml"):
+            names.append(relpath)
+        elif is_dir:
+            problems += _files_in_subfolder(root, relpath)
+        elif _looks_like_yaml(name):
+            problems.append(_misnamed(relpath))
+    return tuple(names), problems
 
 
-def _misnamed_files(root: Path) -> list[Diagnostic]:
-    """`.yml` files would be skipped without a word; say so instead."""
-    content = root / "content"
-    candidates = [
-        *(content.glob("*.yml") if content.is_dir() else ()),
-        *((content / "articles").glob("*.yml") if (content / "articles").is_dir() else ()),
-    ]
+def _is_editor_lock(name: str) -> bool:
+    """Emacs' `.#name.yaml` lock: a dangling link while a file is being edited, not content."""
+    return name.startswith(".#")
+
+
+def _looks_like_yaml(name: str) -> bool:
+    return name.lower().endswith((".yaml", ".yml"))
+
+
+def _misnamed_files(root: Path, folder: str) -> list[Diagnostic]:
+    """`.yml` or `.YAML` files would be skipped without a word; say so instead."""
+    try:
+        with os.scandir(root / folder) as entries:
+            names = sorted(e.name for e in entries if not e.name.endswith(".yaml"))
+    except OSError:
+        return []
     return [
-        error(
-            Position(p.relative_to(root).as_posix()),
-            "content files end in `.yaml`; this `.yml` file is not read",
-            hint=f"rename it to `{p.with_suffix('.yaml').name}`",
-        )
-        for p in sorted(candidates)
+        _misnamed(f"{folder}/{name}")
+        for name in names
+        if _looks_like_yaml(name) and not _is_editor_lock(name)
     ]
+
+
+def _misnamed(relpath: str) -> Diagnostic:
+    path = PurePosixPath(relpath)
+    return error(
+        Position(relpath),
+        f"content files end in `.yaml`; this `{path.suffix}` file is not read",
+        hint=f"rename it to `{path.stem}.yaml`",
+    )
+
+
+def _files_in_subfolder(root: Path, relpath: str) -> list[Diagnostic]:
+    """Articles are read from `content/articles/` itself: each YAML file below it is reported.
+
+    A sub-folder that is a link out of the project is reported as that, without listing it.
+    """
+    folder = root / relpath
+    try:
+        if not folder.resolve().is_relative_to(root.resolve()):
+            return [error(Position(relpath), *OUTSIDE)]
+    except (OSError, RuntimeError):
+        return []
+    problems = []
+    for top, dirs, files in os.walk(folder, onerror=None, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            if _looks_like_yaml(name) and not _is_editor_lock(name):
+                below = Path(top, name).relative_to(root).as_posix()
+                problems.append(
+                    error(
+                        Position(below),
+                        "articles are read from `content/articles/` itself; "
+                        "this file in a sub-folder is not read",
+                        hint=f"move it to `content/articles/{PurePosixPath(name).stem}.yaml`",
+                    )
+                )
+    return problems

@@ -20,8 +20,10 @@ from typing import Any
 import jinja2
 
 from . import structured as structured_data
+from .errors import Diagnostic, Position, error
 from .export import collection_path
 from .link import paragraph_anchor
+from .load import Refusal, decode_utf8, files_inside, inspect_inside, read_inside
 from .markup import Attribution, MarkdownRenderer, SpanStyle, annotate_paragraph, highlight
 from .model import AnchoredArticle, Occurrence, Person, Place, Site, Term
 from .parallel import fork_map
@@ -30,15 +32,135 @@ PACKAGE_THEME = Path(__file__).parent / "default_templates"
 SOURCE_THEME = Path(__file__).parent.parent / "templates"
 
 
-def theme_dirs(project: Path) -> list[Path]:
+@dataclass(frozen=True)
+class Theme:
+    """A folder of templates, and the folder its links may lead into."""
+
+    folder: Path
+    boundary: Path
+    """The project for the project's own templates; the theme folder itself for the default."""
+    shown: str
+    """How messages name the folder: `templates` for the project's own."""
+
+    def relpath(self, path: Path) -> str:
+        return f"{self.shown}/{path.relative_to(self.folder).as_posix()}"
+
+
+def themes(project: Path) -> list[Theme]:
     """Where templates are looked up: the project's own first, then the default theme."""
     default = PACKAGE_THEME if PACKAGE_THEME.is_dir() else SOURCE_THEME
-    dirs = [project / "templates", default]
-    unique: list[Path] = []
-    for d in dirs:
-        if d.is_dir() and d.resolve() not in {u.resolve() for u in unique}:
-            unique.append(d)
+    found = [
+        Theme(project / "templates", project, "templates"),
+        Theme(default, default, str(default)),
+    ]
+    unique: list[Theme] = []
+    for theme in found:
+        if theme.folder.is_dir() and theme.folder.resolve() not in {
+            u.folder.resolve() for u in unique
+        }:
+            unique.append(theme)
     return unique
+
+
+def theme_dirs(project: Path) -> list[Path]:
+    """The folders of `themes`, the project's own first."""
+    return [theme.folder for theme in themes(project)]
+
+
+TEMPLATE_SUFFIXES = (".html", ".xml")
+"""Files under `templates/` (but `static/`) that are pages' templates, read on every build."""
+
+
+class TemplateFileError(jinja2.TemplateSyntaxError):
+    """A template file the build refuses (a link out, not a regular file, too large, not UTF-8)."""
+
+
+def read_template(theme: Theme, path: Path) -> str | Diagnostic:
+    """A template's text, read as every input is (see load.read_inside), or why not."""
+    relpath = theme.relpath(path)
+    try:
+        raw = read_inside(theme.boundary, path)
+    except OSError as exc:
+        return error(Position(relpath), f"cannot read the file: {exc.strerror}")
+    if isinstance(raw, Refusal):
+        return error(Position(relpath), *raw)
+    text, problems = decode_utf8(relpath, raw)
+    return problems[0] if text is None else text
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """Jinja's FileSystemLoader with the rules of every other input: a template that is a
+    link out of the project, a FIFO or a device, too large or not UTF-8 is refused."""
+
+    def __init__(self, themes: list[Theme]) -> None:
+        self.themes = themes
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)  # refuses `..`
+        for theme in self.themes:
+            path = theme.folder.joinpath(*pieces)
+            if os.path.lexists(path):
+                return _source(theme, path, template)
+        raise jinja2.TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for theme in self.themes:
+            for top, _, files in os.walk(theme.folder):
+                below = Path(top).relative_to(theme.folder)
+                found.update((below / name).as_posix() for name in files if name[:2] != ".#")
+        return sorted(found)
+
+
+def _source(theme: Theme, path: Path, template: str) -> tuple[str, str, Callable[[], bool]]:
+    outcome = read_template(theme, path)
+    if isinstance(outcome, Diagnostic):
+        raise TemplateFileError(outcome.message, outcome.position.line or 1, template, str(path))
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        mtime = -1
+
+    def uptodate() -> bool:
+        try:
+            return path.stat().st_mtime_ns == mtime
+        except OSError:
+            return False
+
+    return outcome, str(path), uptodate
+
+
+def template_problems(project: Path) -> list[Diagnostic]:
+    """Every file under the project's `templates/` the build would refuse, found before any
+    page is rendered (`static/` is checked where it is copied).
+
+    Templates are read as the loader reads them; other files (under `root/`, or ones a
+    template includes by another suffix) are checked without reading: links, kind, size.
+    """
+    theme = Theme(project / "templates", project, "templates")
+    files, problems = files_inside(project, theme.folder, theme.shown)
+    for relpath, path in files:
+        if relpath.startswith("static/") or path.name.startswith(".#"):
+            continue
+        if path.name.endswith(TEMPLATE_SUFFIXES):
+            outcome = read_template(theme, path)
+            if isinstance(outcome, Diagnostic):
+                problems.append(outcome)
+        elif isinstance(problem := _inspected(theme, path), Diagnostic):
+            problems.append(problem)
+    return problems
+
+
+def _inspected(theme: Theme, path: Path) -> Path | Diagnostic:
+    try:
+        outcome = inspect_inside(theme.boundary, path)
+    except OSError as exc:
+        return error(Position(theme.relpath(path)), f"cannot read the file: {exc.strerror}")
+    return (
+        error(Position(theme.relpath(path)), *outcome) if isinstance(outcome, Refusal) else outcome
+    )
 
 
 def make_environment(project: Path) -> jinja2.Environment:
@@ -49,7 +171,7 @@ def make_environment(project: Path) -> jinja2.Environment:
     time compiling templates that have not changed.
     """
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(project)]),
+        loader=ThemeLoader(themes(project)),
         bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 
 from . import schema
 from .errors import Diagnostic, Position, did_you_mean, error, warning
-from .load import ContentFiles, MapNode, Node, Scalar, SeqNode, YamlFile
+from .load import ContentFiles, MapNode, Node, Scalar, SeqNode, YamlFile, file_kind
 from .model import (
     AnnotationSpec,
     ArticleSpec,
@@ -576,7 +577,8 @@ def _resolve_seed(root: Path, source: str) -> Path | tuple[str, str]:
     try:
         target = (root / relative).resolve()
         as_written = Path(os.path.normpath(root / relative))
-        exists, is_file = target.exists(), target.is_file()
+    except RuntimeError:
+        return f"the seed `{source}` is a link that leads round in a loop", "point it at a file"
     except (OSError, ValueError) as exc:
         return f"the seed `{source}` cannot be read: {exc}", ""
     if not target.is_relative_to(root):
@@ -584,10 +586,16 @@ def _resolve_seed(root: Path, source: str) -> Path | tuple[str, str]:
         if as_written.is_relative_to(root):
             return f"`source` is a link to a file outside the project: `{source}`", copy
         return f"`source` points outside the project: `{source}`", copy
-    if exists and not is_file:
-        return f"the seed `{source}` is a folder, not a file", _closest_seed_hint(root, source)
-    if not exists:
+    try:  # stat, not open: a FIFO or a device is named for what it is, and never waited on
+        mode = target.stat().st_mode
+    except FileNotFoundError:
         return f"the seed `{source}` does not exist", _closest_seed_hint(root, source)
+    except (OSError, ValueError) as exc:
+        return f"the seed `{source}` cannot be read: {exc}", ""
+    if not stat.S_ISREG(mode):
+        return f"the seed `{source}` is {file_kind(mode)}, not a file", _closest_seed_hint(
+            root, source
+        )
     return target
 
 
