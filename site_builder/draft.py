@@ -26,7 +26,14 @@ from pathlib import Path
 
 from .anchor import derived_id
 from .schema import ID_PATTERN, modeline
-from .textmatch import NameMatcher, find_all, is_spaced_word_char, normalize, normalize_needle, slugify
+from .textmatch import (
+    NameMatcher,
+    find_all,
+    is_spaced_word_char,
+    normalize,
+    normalize_needle,
+    slugify,
+)
 
 # --- Finding quotations ----------------------------------------------------------------
 
@@ -59,7 +66,9 @@ def find_quotations(text: str) -> list[Quotation]:
     """Every outermost quotation of the text, in order."""
     marked = _marked_quotations(text)
     spoken = _transcript_lines(text, marked)
-    inside_spoken = [q for q in marked if any(s.outer_start <= q.start < s.outer_end for s in spoken)]
+    inside_spoken = [
+        q for q in marked if any(s.outer_start <= q.start < s.outer_end for s in spoken)
+    ]
     found = [q for q in marked if q not in inside_spoken] + spoken
     return sorted(found, key=lambda q: q.start)
 
@@ -77,7 +86,7 @@ def _marked_quotations(text: str) -> list[Quotation]:
                 continue
             stack.clear()  # never closed: not a quotation anyone can anchor
         elif stack and ch == _CLOSER[stack[-1][0]]:
-            mark, opened = stack.pop()
+            _, opened = stack.pop()
             if not stack:
                 quotation = _trimmed(text, opened, i + 1)
                 if quotation is not None:
@@ -151,13 +160,17 @@ def sentence_spans(text: str, quotations: Sequence[Quotation]) -> list[tuple[int
             i = quotation.outer_end
             if quotation.label:  # a transcript line is a paragraph
                 continue
-            if text[quotation.end - 1 : quotation.end] in _TERMINATORS and _starts_sentence(text, i):
+            if text[quotation.end - 1 : quotation.end] in _TERMINATORS and _starts_sentence(
+                text, i
+            ):
                 spans.append((start, i))
                 start = i
             continue
         ch = text[i]
-        if ch == "\n" or ch in _CJK_TERMINATORS or (
-            ch in ".!?…" and _starts_sentence(text, i + 1) and not _abbreviation(text, i)
+        if (
+            ch == "\n"
+            or ch in _CJK_TERMINATORS
+            or (ch in ".!?…" and _starts_sentence(text, i + 1) and not _abbreviation(text, i))
         ):
             spans.append((start, i + 1))
             start = i + 1
@@ -200,9 +213,7 @@ _NAME_WORD = r"[A-Z][\w'’.-]*"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:(?:of|the|de|van|von|der|bin|al|da|di|du|le|la)\s+)*{_NAME_WORD}){{0,5}}"
 _CJK_NAME = r"[\u3400-\u9fff·]{2,8}"
 _WHO = rf"(?P<who>{_PRONOUN}|{_DESCRIPTION}|{_NAME}|{_CJK_NAME})"
-_AFTER_WHO_VERB = re.compile(
-    rf"^{_WHO}(?:,[^,\"“”]{{1,80}},)?\s+(?:{_ADVERB}\s+)?(?:{_VERBS})\b"
-)
+_AFTER_WHO_VERB = re.compile(rf"^{_WHO}(?:,[^,\"“”]{{1,80}},)?\s+(?:{_ADVERB}\s+)?(?:{_VERBS})\b")
 _AFTER_VERB_WHO = re.compile(rf"^(?:{_VERBS})\s+{_WHO}")
 _BEFORE_WHO_VERB = re.compile(
     rf"(?<![\w'’-]){_WHO}(?:,[^,\"“”]{{1,80}},)?\s+(?:{_ADVERB}\s+)?(?:{_VERBS})"
@@ -240,10 +251,10 @@ def attached_name(before: str, after: str, label: str = "") -> Attached | None:
         (_AFTER_WHO_VERB, after),
         (_AFTER_VERB_WHO, after),
         (_ZH_AFTER, after),
+        (_ZH_BEFORE, before),
         (_BEFORE_WHO_COLON, before.lstrip()),
         (_BEFORE_WHO_VERB, before),
         (_BEFORE_ACCORDING, before),
-        (_ZH_BEFORE, before),
     ):
         match = pattern.search(clause)
         if match:
@@ -256,6 +267,8 @@ def _name_or_nobody(who: str) -> Attached:
     while len(words) > 1 and words[0].casefold() in _LEADING_WORDS:
         words = words[1:]
     who = " ".join(words)
+    if who.endswith(".") and not re.search(r"\b[A-Z]\.$", who):
+        who = who[:-1]  # the sentence's full stop, not an initial
     # "he", "the president", 他: not a name; the context says who
     not_a_name = re.fullmatch(rf"{_PRONOUN}|{_DESCRIPTION}", who) or who.startswith(_ZH_PRONOUNS)
     return Attached(who, not not_a_name)
@@ -297,7 +310,9 @@ class _People:
         )
 
     def ids_in(self, text: str) -> tuple[str, ...]:
-        return _unique(pid for _, _, name in self.matcher.find(text) for pid in self.ids_by_name[name])
+        return _unique(
+            pid for _, _, name in self.matcher.find(text) for pid in self.ids_by_name[name]
+        )
 
     def ids_named(self, name: str) -> tuple[str, ...]:
         return self.ids_in(name) or self.by_fold.get(name.casefold(), ())
@@ -318,7 +333,9 @@ def attribute(
     index = next(i for i, (s, e) in enumerate(sentences) if s <= quotation.outer_start < e)
     start, end = sentences[index]
     others = [q for q in quotations if q is not quotation and start <= q.outer_start < end]
-    before_start = max([start, *(q.outer_end for q in others if q.outer_end <= quotation.outer_start)])
+    before_start = max(
+        [start, *(q.outer_end for q in others if q.outer_end <= quotation.outer_start)]
+    )
     after_end = min([end, *(q.outer_start for q in others if q.outer_start >= quotation.outer_end)])
     before = text[before_start : quotation.outer_start]
     after = text[quotation.outer_end : after_end]
@@ -326,7 +343,10 @@ def attribute(
     if attached is not None and attached.is_name:
         return _attached(attached.who, people)
     said = f"the text says “{attached.who}”" if attached else "no name is attached to it"
-    for which, (s, e) in (("same", sentences[index]), ("previous", sentences[index - 1] if index else (0, 0))):
+    for which, (s, e) in (
+        ("same", sentences[index]),
+        ("previous", sentences[index - 1] if index else (0, 0)),
+    ):
         named = people.ids_in(_outside_quotations(text, s, e, quotations))
         if len(named) == 1:
             return Attribution(named[0], f"{said}; {named[0]} is named in the {which} sentence")
@@ -415,7 +435,11 @@ def _heads(text: str) -> Iterable[str]:
     seen = set()
     for length in _CONTEXT_LENGTHS:
         cut = min(len(text), length)
-        while cut < len(text) and is_spaced_word_char(text[cut - 1]) and is_spaced_word_char(text[cut]):
+        while (
+            cut < len(text)
+            and is_spaced_word_char(text[cut - 1])
+            and is_spaced_word_char(text[cut])
+        ):
             cut += 1
         head = text[:cut].strip()
         if head and head not in seen:
@@ -509,10 +533,10 @@ def draft_article(
 def _title_and_body(text: str) -> tuple[str, int, str]:
     """The first line as the title; the body from the next line, with the text that says so."""
     lines = text.splitlines(keepends=True)
-    offset, title, title_end = 0, "", -1
+    offset, title = 0, ""
     for line in lines:
         if line.strip() and not title:
-            title, title_end = line.strip(), offset + len(line)
+            title = line.strip()
         elif title and line.strip():
             start = offset + len(line) - len(line.lstrip())
             marker = _body_marker(text, start)
@@ -522,16 +546,19 @@ def _title_and_body(text: str) -> tuple[str, int, str]:
 
 
 def _body_marker(text: str, start: int) -> str:
-    """The fewest words from `start` whose first place in the seed is `start`."""
+    """A short start of the line at `start` whose first place in the seed is there."""
     norm = normalize(text)
-    line = text[start:].splitlines()[0]
+    line = text[start:].splitlines()[0].strip()
     words = line.split()
-    for count in range(1, len(words) + 1):
-        marker = " ".join(words[:count])
+    if len(words) > 1:  # a few whole words
+        candidates = [" ".join(words[:count]) for count in range(4, len(words))]
+    else:  # a script without spaces: a few characters
+        candidates = [line[:length] for length in (8, 12, 16, 24, 32) if length < len(line)]
+    for marker in [*candidates, line]:
         found = norm.text.find(normalize_needle(marker))
-        if found >= 0 and norm.to_original(found) == start and (count >= 4 or count == len(words)):
+        if found >= 0 and norm.to_original(found) == start:
             return marker
-    return line.strip()
+    return line
 
 
 def _explicit_id(anchor: Anchor, used: set[str]) -> str:
@@ -571,7 +598,7 @@ def _line_of(text: str, offset: int) -> int:
 
 
 _CAPITALISED = re.compile(
-    r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+(?:(?:of|the|for|and|de|van|von|der|bin|al|da|di|du|le|la)\s+)*[A-Z][\w'’-]*)*"
+    r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+(?:(?:of|the|for|de|van|von|der|bin|al|da|di|du|le|la)\s+)*[A-Z][\w'’-]*)*"
 )
 _COMMON_WORDS = frozenset(
     "the a an in on at by for but and or if as it he she they we i you this that these those "
@@ -587,7 +614,7 @@ def _unknown_names(
     text: str, known_names: Iterable[Sequence[str]], matcher: NameMatcher
 ) -> dict[str, int]:
     """Capitalised names the text uses that are no known person's or term's."""
-    known = {n for names in known_names for n in names}
+    known = {n.casefold() for names in known_names for n in names}
     blanked = list(text)
     for start, end, _ in matcher.find(text):
         blanked[start:end] = " " * (end - start)
@@ -595,12 +622,12 @@ def _unknown_names(
     found: dict[str, int] = {}
     for match in _CAPITALISED.finditer(masked):
         words = match[0].split()
-        while words and words[0].casefold() in _COMMON_WORDS:
+        while words and (words[0].casefold() in _COMMON_WORDS | _NOT_SPEAKERS):
             words = words[1:]
         while words and words[-1].casefold() in _COMMON_WORDS:
             words = words[:-1]
         name = " ".join(words)
-        if not name or name in known or name in found:
+        if not name or name.casefold() in known or name in found:
             continue
         if len(words) == 1 and _only_starts_sentences(masked, name):
             continue  # "Efforts should be made": capitalised because a sentence starts there
@@ -612,7 +639,7 @@ def _only_starts_sentences(text: str, word: str) -> bool:
     for match in re.finditer(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", text):
         before = text[: match.start()].rstrip(" \t")
         # A paragraph's first word stays: no common word, it is likely a name (Xinhua, ...).
-        if not before or before[-1] == "\n" or before[-1] not in ".!?…" + _OPENERS:
+        if not before or before[-1] == "\n" or before[-1] not in ".!?…:：" + _OPENERS:
             return False
     return True
 
@@ -708,9 +735,12 @@ def _listing(
             forms = _unique(f"“{form}”" for form, _ in places)
             where = ", ".join(str(line) for line in _unique(str(n) for _, n in places))
             label = "line" if "," not in where else "lines"
-        lines.append(f"#   {eid}: {', '.join(forms)} ({label} {where})")
+            lines.append(f"#   {eid}: {', '.join(forms)} ({label} {where})")
     if unknown:
-        lines += ["", "# Capitalised names in no content/people.yaml entry (a person among them needs one):"]
+        lines += [
+            "",
+            "# Capitalised names in no content/people.yaml entry (a person among them needs one):",
+        ]
         lines += [f"#   {name} (line {line})" for name, line in unknown.items()]
     return lines
 

@@ -85,7 +85,11 @@ def test_the_example_article_uses_every_annotation_type(tmp_path: Path):
 def test_bare_leaves_out_the_example_but_keeps_the_folders(tmp_path: Path):
     root = tmp_path / "demo"
     create_project(root, bare=True)
-    assert content_files(root) == ["content/glossary.yaml", "content/people.yaml", "content/site.yaml"]
+    assert content_files(root) == [
+        "content/glossary.yaml",
+        "content/people.yaml",
+        "content/site.yaml",
+    ]
     assert list((root / "seeds").iterdir()) == []
     assert (root / "content" / "articles").is_dir()
     paths = [f.path for f in project_files(bare=True)]
@@ -121,8 +125,14 @@ def test_new_writes_into_an_empty_folder(tmp_path: Path):
 def test_new_is_deterministic(tmp_path: Path):
     create_project(tmp_path / "a")
     create_project(tmp_path / "b")
-    files_a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*")
-               if p.is_file()}
-    files_b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*")
-               if p.is_file()}
+    files_a = {
+        p.relative_to(tmp_path / "a"): p.read_bytes()
+        for p in (tmp_path / "a").rglob("*")
+        if p.is_file()
+    }
+    files_b = {
+        p.relative_to(tmp_path / "b"): p.read_bytes()
+        for p in (tmp_path / "b").rglob("*")
+        if p.is_file()
+    }
     assert files_a == files_b

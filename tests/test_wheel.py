@@ -36,7 +36,17 @@ def run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     result = run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", out, REPO],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            out,
+            REPO,
+        ],
         cwd=out,
     )
     if result.returncode != 0:  # without build isolation pip needs hatchling here; try with it
@@ -87,9 +97,7 @@ def test_the_index_description_has_no_relative_links(wheel: Path):
     assert all(link.startswith("https://") for link in links), links
 
 
-def test_new_build_and_draft_from_outside_the_repository(
-    installed: Path, tmp_path: Path
-) -> None:
+def test_new_build_and_draft_from_outside_the_repository(installed: Path, tmp_path: Path) -> None:
     cli = installed / "site-builder"
     made = run([cli, "new", "demo"], cwd=tmp_path)
     assert made.returncode == 0, made.stderr
@@ -98,7 +106,11 @@ def test_new_build_and_draft_from_outside_the_repository(
     demo = tmp_path / "demo"
     assert (demo / "output" / "articles" / "tidal-pilot-approved" / "index.html").is_file()
     assert (demo / "output" / "pagefind").is_dir()
-    for relpath in ("content/site.yaml", "content/people.yaml", "content/articles/tidal-pilot-approved.yaml"):
+    for relpath in (
+        "content/site.yaml",
+        "content/people.yaml",
+        "content/articles/tidal-pilot-approved.yaml",
+    ):
         modeline = (demo / relpath).read_text(encoding="utf-8").splitlines()[0]
         target = (demo / relpath).parent / modeline.split("$schema=", 1)[1]
         assert json.loads(target.read_text(encoding="utf-8"))["title"], relpath
