@@ -8,8 +8,11 @@ a new project always gets the same files this repository builds and deploys with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import __version__
 
 PACKAGE = Path(__file__).parent
 EXAMPLE = PACKAGE / "example"
@@ -23,6 +26,12 @@ _PACKAGED_WORKFLOW = PACKAGE / "project_files" / "pages.yml"
 _SOURCE_WORKFLOW = PACKAGE.parent / ".github" / "workflows" / "pages.yml"
 
 WORKFLOW_PATH = ".github/workflows/pages.yml"
+
+# The repository's workflow installs site-builder from its own checkout (`pip install .`);
+# a project made by `new` has no package of its own, so it installs the version that made
+# it, pinned in requirements.txt (which is also what setup-python's pip cache keys on).
+_INSTALL_CHECKOUT = re.compile(r"pip install \.(?=\s|$)", re.MULTILINE)
+_INSTALL_PINNED = "pip install -r requirements.txt"
 
 
 class ScaffoldError(Exception):
@@ -46,12 +55,18 @@ def workflow_file() -> Path:
     return _PACKAGED_WORKFLOW if _PACKAGED_WORKFLOW.is_file() else _SOURCE_WORKFLOW
 
 
+def project_workflow() -> str:
+    """The repository's Pages workflow, installing site-builder from requirements.txt."""
+    return _INSTALL_CHECKOUT.sub(_INSTALL_PINNED, workflow_file().read_text(encoding="utf-8"))
+
+
 def project_files(bare: bool = False) -> list[ProjectFile]:
     """Every file of a new project, in path order; `bare` leaves out the example text."""
     files: dict[str, bytes] = {
         "content/site.yaml": _example("content/site.yaml"),
         ".gitignore": _example("gitignore"),
-        WORKFLOW_PATH: workflow_file().read_bytes(),
+        WORKFLOW_PATH: project_workflow().encode("utf-8"),
+        "requirements.txt": f"site-builder=={__version__}\n".encode(),
     }
     for name in ("people.yaml", "glossary.yaml"):
         files[f"content/{name}"] = _example(f"bare/content/{name}" if bare else f"content/{name}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 
-from site_builder import schema
+from site_builder import __version__, schema
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
 from site_builder.scaffold import ScaffoldError, create_project, project_files
@@ -37,8 +38,14 @@ def test_new_makes_every_file_the_contract_names(tmp_path: Path, capsys: pytest.
 
 def test_the_workflow_and_schemas_are_the_repositorys_own(tmp_path: Path):
     create_project(tmp_path / "demo")
-    workflow = REPO / ".github" / "workflows" / "pages.yml"
-    assert (tmp_path / "demo" / ".github/workflows/pages.yml").read_bytes() == workflow.read_bytes()
+    ours = (REPO / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
+    theirs = (tmp_path / "demo" / ".github/workflows/pages.yml").read_text(encoding="utf-8")
+    # The one difference: a new project has no package to install from its checkout.
+    assert "pip install -r requirements.txt" in theirs
+    assert re.search(r"pip install \.(\s|$)", theirs, re.MULTILINE) is None
+    assert theirs.replace("pip install -r requirements.txt", "pip install .") == ours
+    pinned = (tmp_path / "demo" / "requirements.txt").read_text(encoding="utf-8")
+    assert pinned == f"site-builder=={__version__}\n"
     for name in schema.SCHEMA_FILES:
         copied = (tmp_path / "demo" / "schemas" / name).read_bytes()
         assert copied == (REPO / "schemas" / name).read_bytes()
