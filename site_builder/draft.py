@@ -18,6 +18,7 @@ or `occurrence` where the passage repeats), so the draft builds as it is.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,6 +29,7 @@ from .anchor import derived_id
 from .schema import ID_PATTERN, modeline
 from .textmatch import (
     NameMatcher,
+    NormalizedText,
     find_all,
     is_spaced_word_char,
     normalize,
@@ -322,17 +324,41 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def attribute(
-    quotation: Quotation,
-    text: str,
-    sentences: Sequence[tuple[int, int]],
-    quotations: Sequence[Quotation],
-    people: _People,
-) -> Attribution:
+@dataclass(frozen=True)
+class TextContext:
+    """A seed read once for attributing all its quotations."""
+
+    text: str
+    quotations: tuple[Quotation, ...]
+    sentences: tuple[tuple[int, int], ...]
+    people: _People
+    named: tuple[tuple[int, str], ...]
+    """(offset, person id) of every known name outside quotations, in text order."""
+
+    @classmethod
+    def of(cls, text: str, quotations: Sequence[Quotation], people: _People) -> TextContext:
+        outside = _outside_quotations(text, quotations)
+        named = tuple(
+            (start, pid)
+            for start, _, name in people.matcher.find(outside)
+            for pid in people.ids_by_name[name]
+        )
+        return cls(text, tuple(quotations), tuple(sentence_spans(text, quotations)), people, named)
+
+    def sentence_of(self, offset: int) -> int:
+        starts = [s for s, _ in self.sentences]
+        return max(0, bisect.bisect_right(starts, offset) - 1)
+
+    def named_between(self, start: int, end: int) -> tuple[str, ...]:
+        return _unique(pid for at, pid in self.named if start <= at < end)
+
+
+def attribute(quotation: Quotation, context: TextContext) -> Attribution:
     """Who the text says spoke a quotation, by the rules of the module's docstring."""
-    index = next(i for i, (s, e) in enumerate(sentences) if s <= quotation.outer_start < e)
+    text, sentences = context.text, context.sentences
+    index = context.sentence_of(quotation.outer_start)
     start, end = sentences[index]
-    others = [q for q in quotations if q is not quotation and start <= q.outer_start < end]
+    others = [q for q in context.quotations if q is not quotation and start <= q.outer_start < end]
     before_start = max(
         [start, *(q.outer_end for q in others if q.outer_end <= quotation.outer_start)]
     )
@@ -341,18 +367,18 @@ def attribute(
     after = text[quotation.outer_end : after_end]
     attached = attached_name(before, after, quotation.label)
     if attached is not None and attached.is_name:
-        return _attached(attached.who, people)
+        return _attached(attached.who, context.people)
     said = f"the text says “{attached.who}”" if attached else "no name is attached to it"
     for which, (s, e) in (
         ("same", sentences[index]),
         ("previous", sentences[index - 1] if index else (0, 0)),
     ):
-        named = people.ids_in(_outside_quotations(text, s, e, quotations))
+        named = context.named_between(s, e)
         if len(named) == 1:
             return Attribution(named[0], f"{said}; {named[0]} is named in the {which} sentence")
         if named:
             return Attribution(None, f"{said}; the {which} sentence names several people", named)
-    earlier = people.ids_in(_outside_quotations(text, 0, quotation.outer_start, quotations))
+    earlier = context.named_between(0, quotation.outer_start)
     reason = f"{said}, nor names anyone in this or the previous sentence"
     return Attribution(None, reason, earlier[-1:])
 
@@ -368,13 +394,17 @@ def _attached(name: str, people: _People) -> Attribution:
     return Attribution(None, reason, (name, *perhaps))
 
 
-def _outside_quotations(text: str, start: int, end: int, quotations: Sequence[Quotation]) -> str:
-    """The text from start to end with every quoted passage blanked (offsets kept)."""
-    chars = list(text[start:end])
-    for q in quotations:
-        for i in range(max(q.start, start), min(q.end, end)):
-            chars[i - start] = " "
-    return "".join(chars)
+def _outside_quotations(text: str, quotations: Sequence[Quotation]) -> str:
+    """The text with every quoted passage blanked, offsets kept."""
+    pieces, position = [], 0
+    for q in sorted(quotations, key=lambda q: q.start):
+        if q.end <= position:
+            continue
+        start = max(q.start, position)
+        pieces += [text[position:start], " " * (q.end - start)]
+        position = q.end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 # --- Anchoring the draft ---------------------------------------------------------------
@@ -392,9 +422,14 @@ class Anchor:
     """Which place of `text` in the body it is (1-based), for its derived id."""
 
 
-def anchor_for(body: str, start: int, end: int) -> Anchor | None:
-    """The shortest description that selects body[start:end] and nothing else."""
-    norm = normalize(body)
+def anchor_for(
+    body: str, start: int, end: int, norm: NormalizedText | None = None
+) -> Anchor | None:
+    """The shortest description that selects body[start:end] and nothing else.
+
+    `norm` is `normalize(body)`, when the caller has it already.
+    """
+    norm = norm if norm is not None else normalize(body)
     passage = " ".join(body[start:end].split())
     needle = normalize_needle(passage)
     starts = find_all(norm.text, needle)
@@ -503,18 +538,21 @@ def draft_article(
     text = seed_text.removeprefix("\ufeff")
     title, body_start, body_starts_at = _title_and_body(text)
     quotations = find_quotations(text)
-    sentences = sentence_spans(text, quotations)
     known = _People.of(people)
+    context = TextContext.of(text, quotations, known)
     body = text[body_start:]
+    body_norm = normalize(body)
     drafted: list[DraftedQuote] = []
     used_ids: set[str] = set()
     for quotation in quotations:
         if quotation.start < body_start:
             continue  # in the headline: not in the body, so not annotatable
-        anchor = anchor_for(body, quotation.start - body_start, quotation.end - body_start)
+        anchor = anchor_for(
+            body, quotation.start - body_start, quotation.end - body_start, body_norm
+        )
         if anchor is None:
             continue
-        attribution = attribute(quotation, text, sentences, quotations, known)
+        attribution = attribute(quotation, context)
         drafted.append(DraftedQuote(anchor, attribution, _explicit_id(anchor, used_ids)))
     found_people = _places(text, known.matcher, known.ids_by_name)
     term_names = _ids_by_name(terms)
@@ -620,6 +658,7 @@ def _unknown_names(
         blanked[start:end] = " " * (end - start)
     masked = "".join(blanked)
     found: dict[str, int] = {}
+    mid_sentence: set[str] = set()
     for match in _CAPITALISED.finditer(masked):
         words = match[0].split()
         while words and (words[0].casefold() in _COMMON_WORDS | _NOT_SPEAKERS):
@@ -627,21 +666,23 @@ def _unknown_names(
         while words and words[-1].casefold() in _COMMON_WORDS:
             words = words[:-1]
         name = " ".join(words)
-        if not name or name.casefold() in known or name in found:
+        if not name or name.casefold() in known:
             continue
-        if len(words) == 1 and _only_starts_sentences(masked, name):
-            continue  # "Efforts should be made": capitalised because a sentence starts there
-        found[name] = _line_of(text, match.start())
-    return found
+        if len(words) > 1 or not _starts_a_sentence(masked, match.start()):
+            mid_sentence.add(name)
+        found.setdefault(name, _line_of(text, match.start()))
+    # "Efforts should be made": a word capitalised only where sentences start is no name.
+    return {name: line for name, line in found.items() if name in mid_sentence}
 
 
-def _only_starts_sentences(text: str, word: str) -> bool:
-    for match in re.finditer(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", text):
-        before = text[: match.start()].rstrip(" \t")
-        # A paragraph's first word stays: no common word, it is likely a name (Xinhua, ...).
-        if not before or before[-1] == "\n" or before[-1] not in ".!?…:：" + _OPENERS:
-            return False
-    return True
+def _starts_a_sentence(text: str, at: int) -> bool:
+    """Whether a sentence starts at `at` within a paragraph: after a full stop, colon or
+    quotation mark. A paragraph's first word does not count: in a seed that is often a
+    name (Xinhua, ...), and no common word would be listed anyway."""
+    i = at
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    return i > 0 and text[i - 1] in ".!?…:：" + _OPENERS
 
 
 # --- Writing the YAML ------------------------------------------------------------------

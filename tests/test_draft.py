@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, ProjectFactory
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
@@ -366,4 +368,52 @@ def test_a_seed_name_is_made_a_slug(make_project: ProjectFactory):
     root = make_project({"seeds/Harbour Statement.txt": 'Title\n"Yes," Okafor said.\n'})
     assert main(["draft", "seeds/Harbour Statement.txt", "--project", str(root)]) == 0
     assert (root / "content/articles/harbour-statement.yaml").is_file()
+    built_without_errors(root)
+
+
+def test_the_example_seed_of_new_drafts_as_the_example_article_attributes_it(tmp_path: Path):
+    from site_builder.scaffold import create_project
+
+    root = tmp_path / "demo"
+    create_project(root)
+    (root / "content/articles/tidal-pilot-approved.yaml").unlink()
+    assert main(["draft", "seeds/tidal-pilot-approved.txt", "--project", str(root)]) == 0
+    text = (root / "content/articles/tidal-pilot-approved.yaml").read_text(encoding="utf-8")
+    assert [(q["text"], q["speaker"]) for q in active_quotes(text)] == [
+        (
+            "We have talked about the tide for twelve years. Now we are going to measure it,",
+            "mara-lindqvist",
+        ),
+        ("The basin stays open to small boats at every state of the tide,", "tomas-okafor"),
+        ("That was our only condition.", "tomas-okafor"),
+    ]
+    assert "#   Port Alder Council (line 2)" in text
+    built_without_errors(root)
+
+
+# --- Any text -------------------------------------------------------------------------
+
+_PIECES = [
+    "Okafor", "Mara Lindqvist", "Jane Roe", "he", "she", "said", "said,", "told reporters",
+    "the", "boats", "Yes", "water", "CHAIR:", "Okafor:", '"', '"', "“", "”", "「", "」", "『",
+    "』", "说：", "表示，", "他说", "林德奎斯特", "潮汐", ".", ",", "?", ":", " ", " ", " ",
+    "\n", "\n\n", "6\"", "Mr.", "tidal lagoon",
+]  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), max_size=60))
+def test_any_text_drafts_into_an_article_that_builds(tmp_path_factory, pieces: list[str]):
+    seed = "Title\n" + "".join(pieces) + "\n"
+    draft = draft_article(seed, "seeds/text.txt", NAMES, TERMS)
+    root = tmp_path_factory.mktemp("any")
+    for relpath, text in {
+        "content/site.yaml": "title: T\nbase_url: https://example.test/\n",
+        "content/people.yaml": PEOPLE,
+        "content/glossary.yaml": GLOSSARY,
+        "seeds/text.txt": seed,
+        "content/articles/text.yaml": uncommented(draft.yaml, "tomas-okafor"),
+    }.items():
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_text(text, encoding="utf-8")
     built_without_errors(root)
