@@ -1,4 +1,4 @@
-"""Command line: `site-builder build | check | serve | import` (FORMAT.md section 9).
+"""Command line: `site-builder build | check | serve | new | draft | import` (FORMAT.md §9).
 
 Exit status: 0 success, 1 the content has errors, 2 the command was used
 wrongly, 3 an internal error (a bug, reported briefly with its input).
@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="build, watch and live-reload on 127.0.0.1")
     project_option(serve_cmd)
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    _add_start_commands(commands, project_option)
 
     import_cmd = commands.add_parser(
         "import", help="add W3C Web Annotation or Hypothesis annotations to an article"
@@ -94,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command in _START_COMMANDS:
+        return _run_start_command(args)
     project: Path = args.project
     if not project.is_dir():
         print(f"site-builder: error: no project folder at {project}", file=sys.stderr)
@@ -216,3 +219,65 @@ def _report_bug(args: argparse.Namespace, stream: TextIO) -> None:
         "files above",
         file=stream,
     )
+
+
+# --- Starting out: `new` and `draft` --------------------------------------------------
+
+_START_COMMANDS = ("new", "draft")
+
+
+def _add_start_commands(
+    commands: argparse._SubParsersAction, project_option: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    new_cmd = commands.add_parser("new", help="start a project that builds at once")
+    new_cmd.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
+    new_cmd.add_argument(
+        "--bare", action="store_true", help="leave out the example article and its seed"
+    )
+    draft_cmd = commands.add_parser("draft", help="start an article file from a seed")
+    draft_cmd.add_argument("seed", type=Path, metavar="SEED", help="the seed, inside the project")
+    project_option(draft_cmd)
+
+
+def _run_start_command(args: argparse.Namespace) -> int:
+    try:
+        if args.command == "new":
+            return _new(args.dir, args.bare, sys.stderr)
+        return _draft(args.project, args.seed, sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # a bug: report briefly, with what triggered it, and exit 3
+        if args.command == "new":
+            args.project = args.dir
+        _report_bug(args, sys.stderr)
+        return EXIT_BUG
+
+
+def _new(target: Path, bare: bool, stream: TextIO) -> int:
+    from .scaffold import ScaffoldError, create_project
+
+    try:
+        files = create_project(target, bare=bare)
+    except ScaffoldError as exc:
+        print(f"site-builder: error: {exc}", file=stream)
+        return EXIT_USAGE
+    print(f"site-builder: made {target} ({len(files)} files); next:", file=stream)
+    print(f"  site-builder build --project {target}", file=stream)
+    print(f"  site-builder serve --project {target}", file=stream)
+    return EXIT_OK
+
+
+def _draft(project: Path, seed: Path, stream: TextIO) -> int:
+    from .draft import DraftError, write_draft
+
+    try:
+        result = write_draft(project, seed)
+    except DraftError as exc:
+        print(f"site-builder: error: {exc}", file=stream)
+        if exc.hint:
+            print(f"  {exc.hint}", file=stream)
+        return EXIT_USAGE
+    for note in result.notes:  # people.yaml or glossary.yaml problems: drafted without them
+        print(note, file=stream)
+    print(f"site-builder: wrote {result.path}: {result.summary}", file=stream)
+    return EXIT_OK
