@@ -27,6 +27,7 @@ from .errors import (
     sort_diagnostics,
     warning,
 )
+from .feed import FEED_PATH, atom_feed
 from .link import Found, Names, collect_site, compile_names, link_article
 from .load import (
     ContentFiles,
@@ -51,7 +52,9 @@ from .render import (
     template_fingerprints,
     theme_dirs,
 )
+from .schema import ProjectIds, ids_of, stale_schema_files, write_schema_files
 from .search import SearchIndexError, index_site, pagefind_executable, refresh_index
+from .siteroot import place_root_files, robots_txt, root_files
 from .validate import (
     Catalog,
     CheckedArticle,
@@ -146,6 +149,8 @@ class BuildMemo:
     articles: dict[str, _KeptArticle] = field(default_factory=dict)
     """By article path. Only articles without a problem are kept, so every message comes
     from a fresh reading."""
+    schema_ids: ProjectIds | None = None
+    """The ids `schemas/` was last brought up to date with, so a rebuild skips it."""
 
 
 # Below this many articles to resolve, starting worker processes costs more than it saves.
@@ -188,6 +193,42 @@ def resolve_site(
     texts.update((a.path, a.text) for a in resolved)
     diagnostics = _with_source_lines(sort_diagnostics(diagnostics), texts)
     return (None if any(d.is_error for d in diagnostics) else site), diagnostics
+
+
+def keep_schemas_current(options: BuildOptions, memo: BuildMemo) -> list[Diagnostic]:
+    """Write `schemas/` again where the ids of people and terms changed (FORMAT.md section 9).
+
+    Only from people and glossary files that could be read: a schema listing no ids would
+    flag every reference while the editor fixes a typo. With `--strict` (as in CI) nothing
+    is written and a stale schema is a warning, so it fails the run, as an anchor record
+    that would change does.
+    """
+    if memo.catalog is None:
+        return []
+    catalog = memo.catalog[1]
+    if not (catalog.known_people.complete and catalog.known_terms.complete):
+        return []
+    ids = ids_of(catalog)
+    if memo.schema_ids == ids:
+        return []
+    project = options.project
+    if options.strict:
+        if not (project / "schemas").is_dir():
+            return []
+        return [
+            warning(
+                Position(f"schemas/{name}"),
+                "out of date: it does not list the current people and terms",
+                "run `site-builder check` without --strict to update it, and commit schemas/",
+            )
+            for name in stale_schema_files(project, ids)
+        ]
+    try:
+        write_schema_files(project, ids)
+    except OSError as exc:
+        return [warning(Position("schemas"), f"cannot update the schemas: {exc}")]
+    memo.schema_ids = ids
+    return []
 
 
 def _validate_catalog(files: ContentFiles, memo: BuildMemo) -> tuple[Catalog, list[Diagnostic]]:
@@ -412,9 +453,21 @@ def render_pages(
     memo.templates = fingerprints
     files = {path: data for path, (_, data) in pages.items()}
     files[".nojekyll"] = b""
+    files[FEED_PATH] = atom_feed(site, base_url)
+    files["robots.txt"] = robots_txt(base_url)  # unless templates/root/ has one: site_files
     if site.content.site.cname:  # GitHub Pages reads the custom domain from this file
         files["CNAME"] = site.content.site.cname.encode("ascii") + b"\n"
     return files, []
+
+
+def site_files(
+    files: dict[str, bytes], project: Path
+) -> tuple[dict[str, bytes], list[tuple[str, Path]], list[Diagnostic]]:
+    """The rendered files with what is copied as is: `static/`, and `templates/root/` at the
+    root of the site (a name that clashes with a built file is an error)."""
+    root, problems = root_files(project)
+    files, copies, clashes = place_root_files(files, static_files(project), root, project)
+    return files, copies, problems + clashes
 
 
 def _template_path(project: Path, filename: str | None) -> str:
@@ -460,9 +513,13 @@ def check(options: BuildOptions) -> BuildReport:
     """Run every stage but the write."""
     started = time.perf_counter()
     with _cycle_collector_paused():
-        site, diagnostics = resolve_site(options)
+        memo = BuildMemo()
+        site, diagnostics = resolve_site(options, memo)
+        diagnostics += keep_schemas_current(options, memo)
         if site is not None:
-            _, problems = render_pages(site, options)
+            files, problems = render_pages(site, options)
+            if not problems:
+                problems = site_files(files, options.project)[2]
             diagnostics = diagnostics + problems
     return _report(diagnostics, options, started)
 
@@ -500,10 +557,12 @@ class Builder:
         if diagnostics:
             return _report(diagnostics, options, started)
         site, diagnostics = resolve_site(options, self.memo)
+        diagnostics += keep_schemas_current(options, self.memo)
         if site is None or _fails(diagnostics, options.strict):
             return _report(diagnostics, options, started)
         files, problems = render_pages(site, options, self.pages)
-        diagnostics = diagnostics + problems
+        files, copies, placing = site_files(files, options.project)
+        diagnostics = diagnostics + problems + (placing if not problems else [])
         if _fails(diagnostics, options.strict):
             return _report(diagnostics, options, started)
         search = options.search and pagefind_executable() is not None
@@ -516,7 +575,7 @@ class Builder:
                 )
             )
         try:
-            written = self._write(files, static_files(options.project), search)
+            written = self._write(files, copies, search)
         except SearchIndexError as exc:
             problem = error(Position(str(options.out_dir)), f"search indexing failed: {exc}")
             return _report([*diagnostics, problem], options, started)
