@@ -41,6 +41,7 @@ from .load import (
 from .markup import MarkdownRenderer
 from .model import AnchoredArticle, Autolink, Content, Site
 from .parallel import fork_map
+from .progress import ProgressCallback
 from .render import (
     PARALLEL_THRESHOLD,
     PagePlan,
@@ -79,6 +80,13 @@ class BuildOptions:
     """Index the pages for search with Pagefind (the preview may leave it out for speed)."""
     jobs: int = 0
     """Processes to render pages on; 0 means one per core. The preview renders in-process."""
+    progress: ProgressCallback | None = field(default=None, compare=False)
+    """Told the start of each stage and its number of items (the command line's progress)."""
+
+    def report_stage(self, stage: str, count: int) -> None:
+        """Tell `progress`, if any, that a stage of `count` items starts."""
+        if self.progress is not None:
+            self.progress(stage, count)
 
     @property
     def workers(self) -> int:
@@ -168,6 +176,7 @@ def resolve_site(
     memo = memo if memo is not None else BuildMemo()
     root = options.project
     files, diagnostics = load_content(root, memo.files)
+    options.report_stage("check", len(files.article_paths))
     catalog, problems = _validate_catalog(files, memo)
     diagnostics += problems
     names, name_problems = _compile_names(catalog, memo)
@@ -433,6 +442,7 @@ def render_pages(
                 pages[plan.path] = previous
             else:
                 stale.append(plan)
+        options.report_stage("render", len(stale))
         if options.workers > 1 and len(stale) >= PARALLEL_THRESHOLD:
             memo.markdown.render_all(markdown_sources(site), options.workers)
         for plan, data in zip(stale, render_plans(stale, env, options.workers), strict=True):
@@ -574,6 +584,7 @@ class Builder:
                     "pip install 'pagefind[extended]'",
                 )
             )
+        options.report_stage("write", len(files) + len(copies))
         try:
             written = self._write(files, copies, search)
         except SearchIndexError as exc:
@@ -593,13 +604,18 @@ class Builder:
         if self.written and pagefind_executable() is not None:
             refresh_index(self.options.out_dir)
 
+    def _index(self, staging: Path) -> None:
+        pages = sum(1 for path in self.pages.pages if path.endswith(".html"))
+        self.options.report_stage("index", pages)
+        index_site(staging)
+
     def _write(
         self, files: dict[str, bytes], copies: list[tuple[str, Path]], search: bool
     ) -> tuple[str, ...]:
         assets = {path: (source, *_stat(source)) for path, source in copies}
         out = self.options.out_dir
         if not self.written or not out.is_dir():
-            write_site(out, files, copies, finish=index_site if search else None)
+            write_site(out, files, copies, finish=self._index if search else None)
             changed = set(files) | set(assets)
         else:
             pages = {p: data for p, data in files.items() if self.written.get(p) != data}
