@@ -29,6 +29,7 @@ from .errors import (
     warning,
 )
 from .export import collection_path, export_article, source_bytes, source_path
+from .feed import FEED_PATH, atom_feed
 from .link import Found, Names, collect_site, compile_names, link_article
 from .load import (
     MAX_COPY_BYTES,
@@ -46,6 +47,7 @@ from .load import (
 from .markup import MarkdownRenderer
 from .model import AnchoredArticle, Autolink, Content, Site
 from .parallel import fork_map
+from .progress import ProgressCallback
 from .render import (
     PARALLEL_THRESHOLD,
     PagePlan,
@@ -59,7 +61,9 @@ from .render import (
     template_problems,
     themes,
 )
+from .schema import ProjectIds, ids_of, stale_schema_files, write_schema_files
 from .search import SearchIndexError, index_site, pagefind_executable, refresh_index
+from .siteroot import place_root_files, robots_txt, root_files
 from .validate import (
     Catalog,
     CheckedArticle,
@@ -84,6 +88,13 @@ class BuildOptions:
     """Index the pages for search with Pagefind (the preview may leave it out for speed)."""
     jobs: int = 0
     """Processes to render pages on; 0 means one per core. The preview renders in-process."""
+    progress: ProgressCallback | None = field(default=None, compare=False)
+    """Told the start of each stage and its number of items (the command line's progress)."""
+
+    def report_stage(self, stage: str, count: int) -> None:
+        """Tell `progress`, if any, that a stage of `count` items starts."""
+        if self.progress is not None:
+            self.progress(stage, count)
 
     @property
     def workers(self) -> int:
@@ -154,6 +165,8 @@ class BuildMemo:
     articles: dict[str, _KeptArticle] = field(default_factory=dict)
     """By article path. Only articles without a problem are kept, so every message comes
     from a fresh reading."""
+    schema_ids: ProjectIds | None = None
+    """The ids `schemas/` was last brought up to date with, so a rebuild skips it."""
 
 
 # Below this many articles to resolve, starting worker processes costs more than it saves.
@@ -171,6 +184,7 @@ def resolve_site(
     memo = memo if memo is not None else BuildMemo()
     root = options.project
     files, diagnostics = load_content(root, memo.files)
+    options.report_stage("check", len(files.article_paths))
     catalog, problems = _validate_catalog(files, memo)
     diagnostics += problems
     names, name_problems = _compile_names(catalog, memo)
@@ -196,6 +210,42 @@ def resolve_site(
     texts.update((a.path, a.text) for a in resolved)
     diagnostics = _with_source_lines(sort_diagnostics(diagnostics), texts)
     return (None if any(d.is_error for d in diagnostics) else site), diagnostics
+
+
+def keep_schemas_current(options: BuildOptions, memo: BuildMemo) -> list[Diagnostic]:
+    """Write `schemas/` again where the ids of people and terms changed (FORMAT.md section 9).
+
+    Only from people and glossary files that could be read: a schema listing no ids would
+    flag every reference while the editor fixes a typo. With `--strict` (as in CI) nothing
+    is written and a stale schema is a warning, so it fails the run, as an anchor record
+    that would change does.
+    """
+    if memo.catalog is None:
+        return []
+    catalog = memo.catalog[1]
+    if not (catalog.known_people.complete and catalog.known_terms.complete):
+        return []
+    ids = ids_of(catalog)
+    if memo.schema_ids == ids:
+        return []
+    project = options.project
+    if options.strict:
+        if not (project / "schemas").is_dir():
+            return []
+        return [
+            warning(
+                Position(f"schemas/{name}"),
+                "out of date: it does not list the current people and terms",
+                "run `site-builder check` without --strict to update it, and commit schemas/",
+            )
+            for name in stale_schema_files(project, ids)
+        ]
+    try:
+        write_schema_files(project, ids)
+    except OSError as exc:
+        return [warning(Position("schemas"), f"cannot update the schemas: {exc}")]
+    memo.schema_ids = ids
+    return []
 
 
 def _validate_catalog(files: ContentFiles, memo: BuildMemo) -> tuple[Catalog, list[Diagnostic]]:
@@ -406,6 +456,7 @@ def render_pages(
                 pages[plan.path] = previous
             else:
                 stale.append(plan)
+        options.report_stage("render", len(stale))
         if options.workers > 1 and len(stale) >= PARALLEL_THRESHOLD:
             memo.markdown.render_all(markdown_sources(site), options.workers)
         failures: list[TemplateFailure] = []
@@ -433,6 +484,8 @@ def render_pages(
     files = {path: data for path, (_, data) in pages.items()}
     files.update(export_files(site, base_url))
     files[".nojekyll"] = b""
+    files[FEED_PATH] = atom_feed(site, base_url)
+    files["robots.txt"] = robots_txt(base_url)  # unless templates/root/ has one: site_files
     if site.content.site.cname:  # GitHub Pages reads the custom domain from this file
         files["CNAME"] = site.content.site.cname.encode("ascii") + b"\n"
     return files, []
@@ -466,6 +519,17 @@ def _template_problems(project: Path, failures: list[TemplateFailure]) -> list[D
             error(where, f"template error: {message}", "\n".join(filter(None, (hint, rendering))))
         )
     return sort_diagnostics(problems)
+
+
+def site_files(
+    files: dict[str, bytes], project: Path, copies: list[tuple[str, Path]]
+) -> tuple[dict[str, bytes], list[tuple[str, Path]], list[Diagnostic]]:
+    """The rendered files with what is copied as is: `copies` (the checked `static/` files),
+    and `templates/root/` at the root of the site (a name that clashes with a built file is
+    an error)."""
+    root, problems = root_files(project)
+    files, copies, clashes = place_root_files(files, copies, root, project)
+    return files, copies, problems + clashes
 
 
 def _template_path(project: Path, filename: str | None) -> str:
@@ -539,11 +603,15 @@ def check(options: BuildOptions) -> BuildReport:
     """Run every stage but the write."""
     started = time.perf_counter()
     with _cycle_collector_paused():
-        site, diagnostics = resolve_site(options)
-        _, theme_problems = scan_theme(options.project)
+        memo = BuildMemo()
+        site, diagnostics = resolve_site(options, memo)
+        diagnostics += keep_schemas_current(options, memo)
+        copies, theme_problems = scan_theme(options.project)
         diagnostics = diagnostics + theme_problems
         if site is not None and not theme_problems:
-            _, problems = render_pages(site, options)
+            files, problems = render_pages(site, options)
+            if not problems:
+                problems = site_files(files, options.project, copies)[2]
             diagnostics = diagnostics + problems
     return _report(diagnostics, options, started)
 
@@ -581,12 +649,14 @@ class Builder:
         if diagnostics:
             return _report(diagnostics, options, started)
         site, diagnostics = resolve_site(options, self.memo)
+        diagnostics += keep_schemas_current(options, self.memo)
         copies, theme_problems = scan_theme(options.project)
         diagnostics = diagnostics + theme_problems
         if site is None or _fails(diagnostics, options.strict):
             return _report(diagnostics, options, started)
         files, problems = render_pages(site, options, self.pages)
-        diagnostics = diagnostics + problems
+        files, copies, placing = site_files(files, options.project, copies)
+        diagnostics = diagnostics + problems + (placing if not problems else [])
         if _fails(diagnostics, options.strict):
             return _report(diagnostics, options, started)
         search = options.search and pagefind_executable() is not None
@@ -598,6 +668,7 @@ class Builder:
                     "pip install 'pagefind[extended]'",
                 )
             )
+        options.report_stage("write", len(files) + len(copies))
         try:
             written = self._write(files, copies, search)
         except (SearchIndexError, SiteWriteError, OSError) as exc:
@@ -614,13 +685,18 @@ class Builder:
         if self.written and pagefind_executable() is not None:
             refresh_index(self.options.out_dir)
 
+    def _index(self, staging: Path) -> None:
+        pages = sum(1 for path in self.pages.pages if path.endswith(".html"))
+        self.options.report_stage("index", pages)
+        index_site(staging)
+
     def _write(
         self, files: dict[str, bytes], copies: list[tuple[str, Path]], search: bool
     ) -> tuple[str, ...]:
         assets = {path: (source, *_stat(source)) for path, source in copies}
         out = self.options.out_dir
         if not self.written or not out.is_dir():
-            write_site(out, files, copies, finish=index_site if search else None)
+            write_site(out, files, copies, finish=self._index if search else None)
             changed = set(files) | set(assets)
         else:
             pages = {p: data for p, data in files.items() if self.written.get(p) != data}

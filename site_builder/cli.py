@@ -7,6 +7,7 @@ wrongly, 3 an internal error (a bug, reported briefly with its input).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import os
 import signal
@@ -22,6 +23,15 @@ from typing import TextIO
 from . import __version__
 from .build import BuildOptions, BuildReport, build, check
 from .errors import InternalError
+from .progress import (
+    TerminalProgress,
+    VerboseStages,
+    colour_diagnostic,
+    colour_summary,
+    combine,
+    is_terminal,
+    wants_colour,
+)
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 STOP_SIGNALS = ("SIGTERM", "SIGHUP")
@@ -53,9 +63,19 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--project",
             type=Path,
-            default=Path("."),
+            default=None,
             metavar="DIR",
-            help="the project folder (default: the current folder)",
+            help="the project folder (default: the current folder or the nearest folder "
+            "above it that has content/site.yaml)",
+        )
+
+    def output_options(p: argparse.ArgumentParser) -> None:
+        loudness = p.add_mutually_exclusive_group()
+        loudness.add_argument(
+            "-q", "--quiet", action="store_true", help="print only errors and warnings"
+        )
+        loudness.add_argument(
+            "-v", "--verbose", action="store_true", help="also print each stage, with its time"
         )
 
     build_cmd = commands.add_parser("build", help="build the site into output/")
@@ -71,10 +91,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="skip the Pagefind search index (faster; the search box then finds nothing)",
     )
+    output_options(build_cmd)
 
     check_cmd = commands.add_parser("check", help="validate only, write nothing")
     project_option(check_cmd)
     check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    output_options(check_cmd)
 
     serve_cmd = commands.add_parser("serve", help="build, watch and live-reload on 127.0.0.1")
     project_option(serve_cmd)
@@ -95,6 +117,19 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "new":
+        return _run_start_command(args)
+    if getattr(args, "project", ...) is None:  # not given: look for it, as git does
+        found = find_project(Path.cwd())
+        if found is None:
+            print(
+                "site-builder: error: no project here: neither this folder nor any above it "
+                "has content/site.yaml\n"
+                "  run it in a project's folder, or say which with --project DIR",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        args.project = found
     if args.command in _START_COMMANDS:
         return _run_start_command(args)
     project: Path = args.project
@@ -143,6 +178,18 @@ def _stop(main_pid: int, numbers: list[int], signum: int, frame: FrameType | Non
     raise Stopped(signum)
 
 
+def find_project(start: Path) -> Path | None:
+    """The project `start` is in: the nearest folder, from `start` up, with content/site.yaml.
+
+    `.` when it is `start` itself, so messages read as they always have.
+    """
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / "content" / "site.yaml").is_file():
+            return Path(".") if folder == start else folder
+    return None
+
+
 def _run(args: argparse.Namespace, project: Path) -> int:
     if args.command == "serve":
         from .serve import serve
@@ -150,25 +197,44 @@ def _run(args: argparse.Namespace, project: Path) -> int:
         return serve(project, args.port)
     if args.command == "import":
         return _run_import(project, args.file, args.article, sys.stderr)
+    stream = sys.stderr
+    verbose = VerboseStages(stream) if args.verbose else None
+    show_progress = is_terminal(stream) and not (args.quiet or args.verbose)
+    stages = 2 if args.command == "check" else (4 if args.search else 3)
+    terminal = TerminalProgress(stream, stages) if show_progress else None
     if args.command == "check":
-        report = check(BuildOptions(project=project, strict=args.strict))
-        return _print_report(report, "checked", sys.stderr, strict=args.strict)
-    options = BuildOptions(
-        project=project,
-        out=args.out,
-        base_url=args.base_url,
-        strict=args.strict,
-        search=args.search,
+        options = BuildOptions(project=project, strict=args.strict)
+        verb, run = "checked", check
+    else:
+        options = BuildOptions(
+            project=project,
+            out=args.out,
+            base_url=args.base_url,
+            strict=args.strict,
+            search=args.search,
+        )
+        verb, run = "built", build
+    options = dataclasses.replace(options, progress=combine(terminal, verbose))
+    if terminal is not None:
+        with terminal:
+            report = run(options)
+    else:
+        report = run(options)
+    if verbose is not None:
+        verbose.finish()
+    return _print_report(
+        report, verb, stream, quiet=args.quiet, colour=wants_colour(stream), strict=args.strict
     )
-    return _print_report(build(options), "built", sys.stderr, strict=args.strict)
 
 
 def _run_import(project: Path, file: Path, slug: str, stream: TextIO) -> int:
     from .importer import import_annotations
 
     report = import_annotations(project, file, slug)
+    colour = wants_colour(stream)
     for diagnostic in report.diagnostics:
-        print(diagnostic.format(), file=stream)
+        text = diagnostic.format()
+        print(colour_diagnostic(text) if colour else text, file=stream)
     left_out = sum(1 for d in report.diagnostics if d.message.endswith("left out"))
     where = f" to {report.article}" if report.article else ""
     print(
@@ -178,27 +244,36 @@ def _run_import(project: Path, file: Path, slug: str, stream: TextIO) -> int:
     return EXIT_CONTENT if report.failed else EXIT_OK
 
 
-def _print_report(report: BuildReport, verb: str, stream: TextIO, strict: bool = False) -> int:
+def _print_report(
+    report: BuildReport,
+    verb: str,
+    stream: TextIO,
+    quiet: bool = False,
+    colour: bool = False,
+    strict: bool = False,
+) -> int:
     # Under --strict a warning fails the build: it is shown, and counted, as the error it is.
     diagnostics = (
         [d.as_strict_error() for d in report.diagnostics] if strict else report.diagnostics
     )
     for diagnostic in diagnostics:
-        print(diagnostic.format(), file=stream)
+        text = diagnostic.format()
+        print(colour_diagnostic(text) if colour else text, file=stream)
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
     if report.failed:
-        print(
-            f"site-builder: {errors} error(s), {warnings} warning(s); nothing written", file=stream
-        )
+        summary = f"site-builder: {errors} error(s), {warnings} warning(s); nothing written"
+        print(colour_summary(summary) if colour else summary, file=stream)
         return EXIT_CONTENT
+    if quiet:
+        return EXIT_OK
     summary = f"site-builder: {verb}"
     if report.files_written:
         summary += f" {report.files_written} files"
     summary += f" in {report.seconds:.2f}s"
     if warnings:
         summary += f", {warnings} warning(s)"
-    print(summary, file=stream)
+    print(colour_summary(summary) if colour else summary, file=stream)
     return EXIT_OK
 
 

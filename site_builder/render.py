@@ -683,7 +683,11 @@ class _Planner:
             (article, _frozen(speaker_links), _frozen(people), _frozen(popovers)),
             description=description,
             structured=lambda url: structured_data.news_article(
-                article, url, people, self.site.content.site.language
+                article,
+                url,
+                people,
+                self.site.content.site.language,
+                structured_data.editors(self.site.content.site.title, self.base_url),
             ),
             article=lambda: {
                 **summary,

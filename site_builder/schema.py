@@ -8,11 +8,16 @@ extension and others) use to complete and check fields as the editor types.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .validate import Catalog
 
 Kind = Literal[
     "string",  # one line of text
@@ -45,6 +50,8 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
     record: Record | None = None
+    refers: Literal["", "person", "term"] = ""
+    """For `id` and `ids` fields that name an entry of people.yaml or glossary.yaml."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,7 @@ TERM = Record(
         Field("aliases", "strings", "Other forms the text uses (for autolinking)."),
         Field("renderings", "records", "Other published translations.", record=RENDERING),
         Field("definition", "markdown", "What it means, in Markdown.", required=True),
-        Field("see_also", "ids", "Ids of related terms."),
+        Field("see_also", "ids", "Ids of related terms.", refers="term"),
     ),
 )
 
@@ -159,9 +166,9 @@ ANNOTATION = Record(
         Field("occurrence", "count", "Which place (1-based) among those that fit."),
         Field("all", "bool", "Annotate every place the passage occurs."),
         Field("id", "id", "A stable id for the permalink; derived from type and text if left out."),
-        Field("speaker", "id", "Who said it (a person id); quotes only."),
-        Field("person", "id", "Who is named (a person id); mentions only."),
-        Field("term", "id", "Which glossary term (a term id); terms only."),
+        Field("speaker", "id", "Who said it (a person id); quotes only.", refers="person"),
+        Field("person", "id", "Who is named (a person id); mentions only.", refers="person"),
+        Field("term", "id", "Which glossary term (a term id); terms only.", refers="term"),
         Field("note", "markdown", "Commentary, in Markdown; required for notes."),
     ),
     variants=(
@@ -212,38 +219,80 @@ def _foreign_fields(kind: str) -> tuple[str, ...]:
 _FIELDS_NOT_ALLOWED = {kind: _foreign_fields(kind) for kind in ANNOTATION_TYPES}
 
 
-def json_schema(record: Record, keyed: bool = False) -> dict:
-    """The JSON Schema of a content file; `keyed` files map ids to records."""
-    body = _record_schema(record)
+@dataclass(frozen=True)
+class Choice:
+    """An id a field may take, with what an editor's tool shows beside it."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ProjectIds:
+    """The ids of a project's people and terms, listed in its schemas so that editors' tools
+    complete `speaker:` and flag a misspelt id as the editor types."""
+
+    people: tuple[Choice, ...] = ()
+    terms: tuple[Choice, ...] = ()
+
+    def choices(self, refers: str) -> tuple[Choice, ...]:
+        return self.people if refers == "person" else self.terms
+
+
+def ids_of(catalog: Catalog) -> ProjectIds:
+    """The ids a catalog defines, sorted, each labelled with its name and summary."""
+    people = {p.id: " — ".join(x for x in (p.name, p.summary) if x) for p in catalog.people}
+    terms = {t.id: t.term for t in catalog.terms}
+    return ProjectIds(
+        people=tuple(Choice(i, people.get(i, "")) for i in sorted(catalog.known_people.ids)),
+        terms=tuple(Choice(i, terms.get(i, "")) for i in sorted(catalog.known_terms.ids)),
+    )
+
+
+def project_ids(project: Path) -> ProjectIds | None:
+    """The ids of a project's people and terms, or None while people.yaml or glossary.yaml
+    cannot be read (a schema listing no ids would flag every reference)."""
+    from .load import load_content  # here, not at the top: validate imports this module
+    from .validate import validate_catalog
+
+    files, _ = load_content(project)
+    catalog, _ = validate_catalog(files)
+    if not (catalog.known_people.complete and catalog.known_terms.complete):
+        return None
+    return ids_of(catalog)
+
+
+def json_schema(record: Record, keyed: bool = False, ids: ProjectIds | None = None) -> dict:
+    """The JSON Schema of a content file; `keyed` files map ids to records.
+
+    With `ids`, fields that name a person or term list the project's ids. The file has no
+    `title`: yaml-language-server would show it at the top of every field's hover text.
+    """
+    body = _record_schema(record, ids)
     if keyed:
         body = {
             "type": "object",
+            "description": record.doc,
             "propertyNames": {"pattern": ID_PATTERN},
             "additionalProperties": body,
         }
-    return {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "title": record.doc,
-        **body,
+    return {"$schema": "http://json-schema.org/draft-07/schema#", **body}
+
+
+def _record_schema(record: Record, ids: ProjectIds | None) -> dict:
+    owned = _variant_fields(record)
+    properties = {
+        f.name: _unsuggested(f) if f.name in owned else _field_schema(f, ids) for f in record.fields
     }
-
-
-def _record_schema(record: Record) -> dict:
     schema: dict = {
         "type": "object",
         "description": record.doc,
         "additionalProperties": False,
-        "properties": {f.name: _field_schema(f) for f in record.fields},
+        "properties": properties,
         "required": [f.name for f in record.fields if f.required],
     }
     rules = [
-        {
-            "if": {"properties": {key: {"const": value}}, "required": [key]},
-            "then": {
-                "required": list(needs),
-                "properties": {name: False for name in fields_not_allowed(value)},
-            },
-        }
+        _variant_rule(record, key, value, needs, owned, ids)
         for key, value, needs in record.variants
     ]
     rules += [
@@ -255,15 +304,51 @@ def _record_schema(record: Record) -> dict:
     return schema
 
 
+def _variant_fields(record: Record) -> set[str]:
+    """Fields that only some variants take (`speaker` only quotes): each variant's rule
+    describes them, so that a tool offers a quote `speaker` and never `person`."""
+    return {name for _, value, _ in record.variants for name in fields_not_allowed(value)}
+
+
+def _unsuggested(f: Field) -> dict:
+    # Declared, so `additionalProperties: false` lets it through; described, for hover; the
+    # variant's rule constrains it, and yaml-language-server offers it only from there.
+    return {"description": f.doc, "doNotSuggest": True}
+
+
+def _variant_rule(
+    record: Record,
+    key: str,
+    value: str,
+    needs: tuple[str, ...],
+    owned: set[str],
+    ids: ProjectIds | None,
+) -> dict:
+    foreign = set(fields_not_allowed(value))
+    return {
+        "if": {"properties": {key: {"const": value}}, "required": [key]},
+        "then": {
+            "required": list(needs),
+            "properties": {
+                f.name: False if f.name in foreign else _field_schema(f, ids, f.name in needs)
+                for f in record.fields
+                if f.name in owned
+            },
+        },
+    }
+
+
 # YAML 1.2 (what editors' tools parse) reads plain `2013`, `1.10` or `true` as numbers and
 # booleans; the build reads them as the text written wherever text is expected, so the
 # published schema accepts them there too.
 _TEXT_TYPES = ["string", "number", "boolean"]
 
 
-def _field_schema(f: Field) -> dict:
-    schema = _kind_schema(f)
-    if not f.required:  # an empty value (`native:`) means the same as leaving the field out
+def _field_schema(f: Field, ids: ProjectIds | None, required: bool = False) -> dict:
+    if f.refers and ids is not None:
+        return {**_id_choices(f, ids.choices(f.refers)), "description": f.doc}
+    schema = _kind_schema(f, ids)
+    if not (f.required or required):  # an empty value (`native:`) means leaving the field out
         if "enum" in schema:
             schema["enum"] = [*schema["enum"], None]
         else:
@@ -272,7 +357,25 @@ def _field_schema(f: Field) -> dict:
     return {**schema, "description": f.doc}
 
 
-def _kind_schema(f: Field) -> dict:
+def _id_choices(f: Field, choices: tuple[Choice, ...]) -> dict:
+    """The project's ids as an `enum`: completed by editors' tools, anything else flagged.
+
+    No `null` among them: a reference is required where its type allows it, and a `null`
+    would be offered as a completion.
+    """
+    what, file = ("person", "people.yaml") if f.refers == "person" else ("term", "glossary.yaml")
+    one = {
+        "type": "string",
+        "enum": [c.id for c in choices],
+        "enumDescriptions": [c.label for c in choices],
+        "errorMessage": f"Not the id of a {what} in content/{file}.",
+    }
+    if f.kind == "ids":
+        return {"type": "array", "items": one}
+    return one
+
+
+def _kind_schema(f: Field, ids: ProjectIds | None) -> dict:
     match f.kind:
         case "string" | "markdown":
             return {"type": list(_TEXT_TYPES), "pattern": TEXT_PATTERN}
@@ -294,7 +397,7 @@ def _kind_schema(f: Field) -> dict:
             return {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}}
         case "records":
             assert f.record is not None
-            return {"type": "array", "items": _record_schema(f.record)}
+            return {"type": "array", "items": _record_schema(f.record, ids)}
     raise AssertionError(f.kind)  # pragma: no cover - every kind is handled above
 
 
@@ -330,30 +433,63 @@ def modeline(content_path: str) -> str:
     return f"# yaml-language-server: $schema={up}{SCHEMA_FOLDER}/{schema_file}"
 
 
-def render_schema_files() -> dict[str, str]:
-    """Every published schema, by file name, as stable JSON text."""
+def render_schema_files(ids: ProjectIds | None = None) -> dict[str, str]:
+    """Every published schema, by file name, as stable JSON text; `ids` lists the project's."""
     return {
-        name: json.dumps(json_schema(record, keyed), indent=2, ensure_ascii=False) + "\n"
+        name: json.dumps(json_schema(record, keyed, ids), indent=2, ensure_ascii=False) + "\n"
         for name, (record, keyed) in SCHEMA_FILES.items()
     }
 
 
-def write_schema_files(project: Path) -> list[Path]:
-    """Regenerate `schemas/*.json` in a project; run after changing this module.
+def stale_schema_files(project: Path, ids: ProjectIds | None) -> dict[str, str]:
+    """The schemas whose file in `project/schemas/` is missing or differs, with their text."""
+    folder = project / SCHEMA_FOLDER
+    stale = {}
+    for name, text in render_schema_files(ids).items():
+        try:
+            current = (folder / name).read_bytes()
+        except OSError:
+            current = None
+        if current != text.encode("utf-8"):
+            stale[name] = text
+    return stale
 
-    `python -m site_builder.schema [PROJECT]` does the same from a shell.
+
+def write_schema_files(project: Path, ids: ProjectIds | None = None) -> list[Path]:
+    """Write the schemas into `project/schemas/` that would change, each atomically.
+
+    Without `ids` the schemas list no ids (the package's own copy); the first build of the
+    project lists them. `python -m site_builder.schema [PROJECT]` writes them with the
+    project's ids. Refuses a `schemas/` that leads outside the project.
     """
     folder = project / SCHEMA_FOLDER
-    folder.mkdir(exist_ok=True)
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OSError(f"{SCHEMA_FOLDER}/ is not a folder of the project")
+    stale = stale_schema_files(project, ids)
+    if stale:
+        folder.mkdir(exist_ok=True)
     written = []
-    for name, text in render_schema_files().items():
-        target = folder / name
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
-            written.append(target)
+    for name, text in stale.items():
+        _replace_atomically(folder / name, text.encode("utf-8"))
+        written.append(folder / name)
     return written
 
 
+def _replace_atomically(target: Path, data: bytes) -> None:
+    # Written beside the file, then renamed over it: an editor's tool never reads half a
+    # schema, and a symlink in the file's place is replaced, never followed.
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 if __name__ == "__main__":
-    for path in write_schema_files(Path(sys.argv[1] if len(sys.argv) > 1 else ".")):
+    root = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    for path in write_schema_files(root, project_ids(root)):
         print(f"wrote {path}")

@@ -66,26 +66,37 @@ def term_set(name: str, url: str, terms: list[tuple[str, str]]) -> dict[str, Any
     }
 
 
-def news_article(
-    article: AnchoredArticle, url: str, people: dict[str, tuple[str, str]], language: str
-) -> dict[str, Any]:
-    """A NewsArticle with each annotated quotation as a Quotation by its speaker.
+def editors(site_title: str, base_url: str) -> dict[str, Any]:
+    """The site's editors, who annotate: the author and publisher of every annotated page."""
+    return {"@type": "Organization", "name": site_title, "url": base_url}
 
-    `people` maps person ids to (name, absolute page URL).
+
+def news_article(
+    article: AnchoredArticle,
+    url: str,
+    people: dict[str, tuple[str, str]],
+    language: str,
+    annotators: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The annotated page: an Article by the site's editors, based on the original.
+
+    The original (its headline, publisher, date and address) is what the page `isBasedOn`,
+    a NewsArticle of its own, so no reader's tool takes the editors for its publisher or
+    the publisher for the annotations' author. Each annotated quotation is a Quotation by
+    its speaker. `people` maps person ids to (name, absolute page URL); `annotators` is
+    `editors(...)`.
     """
     spec = article.spec
     data: dict[str, Any] = {
-        "@type": "NewsArticle",
+        "@type": "Article",
         "headline": spec.title,
         "url": url,
         "inLanguage": language,
+        "isBasedOn": _original(article),
     }
-    if spec.date:
-        data["datePublished"] = spec.date.isoformat()
-    if spec.publisher:
-        data["publisher"] = {"@type": "Organization", "name": spec.publisher}
-    if spec.original_url:
-        data["isBasedOn"] = spec.original_url
+    if annotators:
+        data["author"] = annotators
+        data["publisher"] = annotators
     quotes = []
     mentioned: set[str] = set()
     for place in article.places:
@@ -109,3 +120,16 @@ def news_article(
             for m in sorted(mentioned)
         ]
     return data
+
+
+def _original(article: AnchoredArticle) -> dict[str, Any]:
+    """The text as its publisher published it."""
+    spec = article.spec
+    original: dict[str, Any] = {"@type": "NewsArticle", "headline": spec.title}
+    if spec.publisher:
+        original["publisher"] = {"@type": "Organization", "name": spec.publisher}
+    if spec.date:
+        original["datePublished"] = spec.date.isoformat()
+    if spec.original_url:
+        original["url"] = spec.original_url
+    return original

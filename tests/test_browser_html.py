@@ -89,7 +89,7 @@ def test_every_page_has_a_title_a_description_and_opengraph(site: Path):
     ("relpath", "kind"),
     [
         ("index.html", "WebSite"),
-        (f"articles/{SLUG}/index.html", "NewsArticle"),
+        (f"articles/{SLUG}/index.html", "Article"),
         ("people/xi-jinping/index.html", "Person"),
         ("glossary/index.html", "DefinedTermSet"),
         ("glossary/cyber-power/index.html", "DefinedTerm"),

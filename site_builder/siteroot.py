@@ -1,0 +1,116 @@
+"""The files at the root of the site besides the pages: `templates/root/` as is, and
+`robots.txt` (FORMAT.md sections 1 and 8).
+
+`templates/root/` holds what crawlers and browsers ask for by name at the root (a favicon,
+a search console's file); the project's own come first, then the default theme's. A name
+the build itself writes is an error, located at the file, except `robots.txt`: a project's
+own replaces the built one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import Diagnostic, Position, error
+from .render import theme_dirs
+
+ROOT_FOLDER = "root"
+ROBOTS = "robots.txt"
+RESERVED_FOLDERS = ("pagefind",)
+"""Folders the build fills after the pages (the search index)."""
+
+
+def robots_txt(base_url: str) -> bytes:
+    """Crawlers may read everything; the sitemap says where every page is."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n".encode()
+
+
+def root_files(project: Path) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+    """Files under `templates/root/` (path at the site root, source), and the problems met.
+
+    A file of the project's own must be a regular file inside the project (a symlink out of
+    it is an error, as for any other input); the default theme's are the package's.
+    """
+    chosen: dict[str, Path] = {}
+    problems: list[Diagnostic] = []
+    inside = project.resolve()
+    for theme in theme_dirs(project):
+        folder = theme / ROOT_FOLDER
+        own = theme.resolve().is_relative_to(inside)
+        for source in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            name = source.relative_to(folder).as_posix()
+            if name in chosen or source.is_dir():
+                continue
+            problem = _unusable(source, inside) if own else None
+            if problem is not None:
+                problems.append(error(Position(_shown(source, inside)), problem))
+                continue
+            chosen[name] = source
+    return sorted(chosen.items()), problems
+
+
+def _unusable(source: Path, inside: Path) -> str | None:
+    if not source.resolve().is_relative_to(inside):
+        return "lies outside the project (a symbolic link out of it); it is not published"
+    if not source.is_file():
+        return "is not a regular file; it is not published"
+    return None
+
+
+def place_root_files(
+    files: dict[str, bytes],
+    copies: list[tuple[str, Path]],
+    root: list[tuple[str, Path]],
+    project: Path,
+) -> tuple[dict[str, bytes], list[tuple[str, Path]], list[Diagnostic]]:
+    """Add the root files to what the build writes; a clash with a built file is an error."""
+    built = set(files) | {path for path, _ in copies}
+    folders = {parent for path in built for parent in _parents(path)} | set(RESERVED_FOLDERS)
+    problems = []
+    placed = dict(files)
+    for name, source in root:
+        if name == ROBOTS:
+            placed.pop(ROBOTS, None)  # the project's own replaces the built one
+        elif (
+            name in built
+            or name in folders
+            or any(p in built for p in _parents(name))
+            or (_parents(name) and _parents(name)[0] in RESERVED_FOLDERS)
+        ):
+            problems.append(
+                error(
+                    Position(_shown(source, project.resolve())),
+                    f"`{name}` clashes with a file the build writes at the root of the site",
+                    "rename or remove it: templates/root/ may only add files of its own",
+                )
+            )
+    return placed, sorted([*copies, *root]), problems
+
+
+def _clashes(name: str, built: set[str], folders: set[str]) -> bool:
+    """Whether `name` is a built file or folder, or lies in a built file's or reserved place."""
+    parents = _parents(name)
+    return (
+        name in built
+        or name in folders
+        or any(p in built for p in parents)
+        or bool(parents and parents[0] in RESERVED_FOLDERS)
+    )
+
+
+def _parents(path: str) -> list[str]:
+    """`a/b/c.txt` -> `["a", "a/b"]`."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _shown(source: Path, inside: Path) -> str:
+    """A path as messages show it: relative to the project when it is in it."""
+    absolute = source.absolute()
+    try:
+        return absolute.relative_to(inside).as_posix()
+    except ValueError:
+        try:
+            return source.resolve().relative_to(inside).as_posix()
+        except ValueError:
+            return source.as_posix()
