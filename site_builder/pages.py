@@ -55,7 +55,7 @@ _SPEECH_VERBS = (
     r"insisted|warned|continued|explained|remarked|pointed out|emphasized|emphasised|wrote"
 )
 _PRONOUN_AFTER = re.compile(
-    rf"^(?P<lead>[\"'\u201d\u2019\u00bb)\]]*,?\s+)(?P<pronoun>he|she)(?P<rest>\s+(?:{_SPEECH_VERBS})\b)"
+    rf"^(?P<lead>[,;:\"'\u201d\u2019\u00bb)\]]*\s+)(?P<pronoun>he|she)(?P<rest>\s+(?:{_SPEECH_VERBS})\b)"
 )
 """`…power," he said`: the pronoun right after the quotation, then a verb of saying."""
 _PRONOUN_BEFORE = re.compile(
