@@ -23,8 +23,28 @@
 
   document.getElementById("search_nojs").hidden = true;
 
+  /* Chinese in a result is marked as Chinese, as the pages mark it (the site's cjk_lang). */
+  var cjkLang = input.getAttribute("data-cjk-lang") || "zh-Hans";
+  var CJK_RUN =
+    /[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+/g;
+
+  function appendText(parent, text) {
+    var at = 0;
+    text.replace(CJK_RUN, function (run, index) {
+      if (index > at) parent.appendChild(document.createTextNode(text.slice(at, index)));
+      var span = document.createElement("span");
+      span.lang = cjkLang;
+      span.textContent = run;
+      parent.appendChild(span);
+      at = index + run.length;
+      return run;
+    });
+    if (at < text.length) parent.appendChild(document.createTextNode(text.slice(at)));
+  }
+
   function say(text) {
-    status.textContent = text;
+    status.replaceChildren();
+    appendText(status, text);
   }
 
   function load() {
@@ -130,14 +150,14 @@
       }
       var bare = word.trim();
       var lead = word.slice(0, word.indexOf(bare));
-      paragraph.appendChild(document.createTextNode(text + lead));
+      appendText(paragraph, text + lead);
       var mark = document.createElement("mark");
-      mark.textContent = bare;
+      appendText(mark, bare);
       paragraph.appendChild(mark);
       text = word.slice(lead.length + bare.length);
     }
     text = text.replace(/\s+$/, "");
-    paragraph.appendChild(document.createTextNode(text + (to < span[3] ? "…" : "")));
+    appendText(paragraph, text + (to < span[3] ? "…" : ""));
     return paragraph;
   }
 
@@ -225,7 +245,7 @@
     var link = document.createElement("a");
     link.className = "search-title";
     link.href = hit.url;
-    link.textContent = (data.meta && data.meta.title) || data.url;
+    appendText(link, (data.meta && data.meta.title) || data.url);
     li.append(kind, link, hit.excerpt);
     return li;
   }
