@@ -19,8 +19,10 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
@@ -31,6 +33,14 @@ _LINK_TYPES = ("mention", "term")
 _CLOSING_PUNCTUATION = re.compile(r"[\"'\u201d\u2019\u00bb)\]]*")
 _HTML_SPECIAL = re.compile(r"[&<>\"']")
 """The characters `markupsafe.escape` replaces."""
+DEFAULT_CJK_LANG = "zh-Hans"
+_CJK_RUN = re.compile(
+    "[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+    "\U00020000-\U0003134f]+"
+)
+"""A run of Han characters, kana, bopomofo and the CJK punctuation and full-width forms
+between them: what the site's `cjk_lang` applies to."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,8 @@ class SpanStyle:
     note_numbers: dict[str, int] = field(default_factory=dict)
     """Annotation id -> its note's number, for annotations that carry a note."""
     attribution: Callable[[Place], Attribution | None] = lambda place: None
+    cjk_lang: str = DEFAULT_CJK_LANG
+    """The `lang` that runs of CJK text in the seed are marked with."""
 
 
 def annotate_paragraph(
@@ -74,7 +86,7 @@ def annotate_paragraph(
     """
     inside = [p for p in places if p.start < end and start < p.end and p.start < p.end]
     if not inside:  # plain text, as the loop below would write it, without its bookkeeping
-        return Markup(html.escape(text[start:end], quote=False))
+        return Markup(mark_cjk(html.escape(text[start:end], quote=False), style.cjk_lang))
     trailers = _trailers(text, end, inside, style)
     cuts = sorted(
         {
@@ -98,7 +110,7 @@ def annotate_paragraph(
             pending.clear()
         for place in wanted[len(stack) :]:
             stack.append(_open(place, stack, style, opened, out))
-        out.append(html.escape(text[left:right], quote=False))
+        out.append(mark_cjk(html.escape(text[left:right], quote=False), style.cjk_lang))
     _close_to(stack, [], out)
     out.extend([*pending, *trailers.get(end, ())])
     return Markup("".join(out))
@@ -206,6 +218,24 @@ def _attribution_html(attribution: Attribution) -> str:
     )
 
 
+def mark_cjk(escaped: str, lang: str = DEFAULT_CJK_LANG) -> str:
+    """Wrap each run of CJK characters of already-escaped text in `<span lang="...">`.
+
+    Pure over one text segment (no tags in it): CJK characters never occur inside an
+    entity such as `&amp;`, so the escaped text can be searched as it is. Marked, the
+    Chinese in an English page is read by a Chinese voice and set in a Chinese font.
+    """
+    if _CJK_RUN.search(escaped) is None:  # nearly every segment: no copy, no regex replace
+        return escaped
+    opening = f'<span lang="{escape(lang)}">'
+    return _CJK_RUN.sub(lambda run: f"{opening}{run.group()}</span>", escaped)
+
+
+def cjk_markup(text: str, lang: str = DEFAULT_CJK_LANG) -> Markup:
+    """Plain text, escaped, with its CJK runs marked: for names, titles and labels."""
+    return Markup(mark_cjk(html.escape(text, quote=False), lang))
+
+
 def highlight(before: str, text: str, after: str) -> Markup:
     """A line of context with the occurrence marked, for person and term pages."""
     # The same as `Markup("{}<mark>{}</mark>{}").format(...)`, without string.Formatter,
@@ -216,10 +246,24 @@ def highlight(before: str, text: str, after: str) -> Markup:
 class MarkdownRenderer:
     """Safe Markdown, each distinct source rendered once per build and reused on every page."""
 
-    def __init__(self) -> None:
-        self._md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    def __init__(self, cjk_lang: str = DEFAULT_CJK_LANG) -> None:
+        self._md = _markdown_it()
         self._cache: dict[str, Markup] = {}
         self._plain: dict[str, str] = {}
+        self.cjk_lang = cjk_lang
+
+        # markdown-it calls a rule as a method of its renderer: the rule reads the language
+        # from this object, so that `use_cjk_lang` takes effect without a new parser.
+        def text(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+            return mark_cjk(escapeHtml(tokens[idx].content), self.cjk_lang)
+
+        self._md.add_render_rule("text", text)
+
+    def use_cjk_lang(self, lang: str) -> None:
+        """Mark CJK runs with `lang` from now on; what was rendered with another is dropped."""
+        if lang != self.cjk_lang:
+            self.cjk_lang = lang
+            self._cache.clear()
 
     def plain(self, source: str, limit: int = 0) -> str:
         """The text of a Markdown source without markup, for descriptions and metadata.
@@ -252,6 +296,12 @@ class MarkdownRenderer:
         rendered = fork_map(self._md.render, todo, jobs) if jobs > 1 else None
         for source, html_text in zip(todo, rendered or map(self._md.render, todo), strict=True):
             self._cache[source] = Markup(html_text)
+
+
+def _markdown_it() -> MarkdownIt:
+    """CommonMark without raw HTML, with typographic quotes (smartquotes) and nothing else."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+    return md.enable("smartquotes")
 
 
 def _inline_text(tokens: Sequence[Token]) -> list[str]:

@@ -27,6 +27,8 @@ class SiteConfig:
     autolink: Autolink
     cname: str = ""
     """A custom domain for GitHub Pages, written to `CNAME`; empty for none."""
+    cjk_lang: str = "zh-Hans"
+    """The `lang` of every run of CJK text the pages show (seed, notes, names, titles)."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ text is always escaped, and a template typo is a build error, not a blank.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import os
 import re
@@ -18,15 +19,25 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
+from . import pages
 from . import structured as structured_data
 from .errors import Diagnostic, Position, error
 from .export import collection_path
 from .link import paragraph_anchor
 from .load import Refusal, decode_utf8, files_inside, inspect_inside, read_inside
-from .markup import Attribution, MarkdownRenderer, SpanStyle, annotate_paragraph, highlight
+from .markup import (
+    Attribution,
+    MarkdownRenderer,
+    SpanStyle,
+    annotate_paragraph,
+    cjk_markup,
+    mark_cjk,
+)
 from .model import AnchoredArticle, Occurrence, Person, Place, Site, Term
 from .parallel import fork_map
+from .textmatch import NameMatcher, normalize, normalize_needle
 
 PACKAGE_THEME = Path(__file__).parent / "default_templates"
 SOURCE_THEME = Path(__file__).parent.parent / "templates"
@@ -170,7 +181,7 @@ def make_environment(project: Path) -> jinja2.Environment:
     template's source), so a build or a preview rebuild does not spend most of its
     time compiling templates that have not changed.
     """
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=ThemeLoader(themes(project)),
         bytecode_cache=_bytecode_cache(),
         autoescape=True,
@@ -179,6 +190,19 @@ def make_environment(project: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["cjk"] = _cjk_filter
+    return env
+
+
+@jinja2.pass_context
+def _cjk_filter(context: jinja2.runtime.Context, value: Any) -> Markup:
+    """`{{ name|cjk }}`: the value escaped, its CJK runs marked with the site's `cjk_lang`.
+
+    Markup (a rendered note, say) is taken as it is: it was marked when it was made.
+    """
+    if isinstance(value, Markup):
+        return value
+    return Markup(mark_cjk(str(escape(value)), context["site"]["cjk_lang"]))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -318,6 +342,7 @@ def plan_site(
     shown = (content.site, base_url, content.people, content.terms)
     if memo.shown != shown:
         memo.shown, memo.articles = shown, {}
+    markdown.use_cjk_lang(content.site.cjk_lang)
     plans = list(_Planner(site, base_url, markdown, memo.articles).plans())
     slugs = {a.spec.slug for a in site.articles}
     for gone in set(memo.articles) - slugs:
@@ -506,6 +531,8 @@ class _Planner:
         self.people = {p.id: p for p in site.content.people}
         self.terms = {t.id: t for t in site.content.terms}
         self.common = (site.content.site, base_url)
+        self.numbered_pages: list[str] = []
+        """Pages 2, 3, ... of people and terms, as planned; the sitemap lists them too."""
 
     def planned(self, article: AnchoredArticle) -> PlannedArticle:
         """The article's page plan and index entry, reused while the article is the same object."""
@@ -542,7 +569,7 @@ class _Planner:
             groups=lambda: letter_groups(people, "name"),
         )
         for person in self.people.values():
-            yield self.person_page(person)
+            yield from self.person_page(person)
         terms = [self.term_summary(t) for t in self.terms.values()]
         yield self.plan(
             "glossary/index.html",
@@ -558,7 +585,7 @@ class _Planner:
             groups=lambda: letter_groups(terms, "term"),
         )
         for term in self.terms.values():
-            yield self.term_page(term)
+            yield from self.term_page(term)
         yield self.plan("404.html", "404.html", "404", "Page not found", (), absolute=True)
         # Search results come from Pagefind in the browser; the page itself is a form and,
         # without JavaScript, links to the indexes. It is left out of the sitemap.
@@ -574,6 +601,7 @@ class _Planner:
             *(person_path(p) for p in self.people),
             "glossary/index.html",
             *(term_path(t) for t in self.terms),
+            *self.numbered_pages,
             *(collection_path(a.spec.slug) for a in self.site.articles),
         ]
 
@@ -604,6 +632,7 @@ class _Planner:
                     "description": config.description,
                     "language": config.language,
                     "base_url": self.base_url,
+                    "cjk_lang": config.cjk_lang,
                 },
                 "page": {
                     "kind": kind,
@@ -718,27 +747,32 @@ class _Planner:
         person = self.people[pid]
         return {
             "href": self.place_href_for("mention", pid),
-            "name": person.name,
-            "native": person.native,
+            "name": self.cjk(person.name),
+            "native": self.cjk(person.native),
             "transliteration": "",
-            "text": person.summary or self.md.plain(person.bio, _POPOVER_CHARS),
+            "text": self.cjk(person.summary or self.md.plain(person.bio, _POPOVER_CHARS)),
             "more": "Person page",
         }
 
     def term_popover(self, term: Term) -> dict[str, str]:
         return {
             "href": self.place_href_for("term", term.id),
-            "name": term.term,
-            "native": term.native,
+            "name": self.cjk(term.term),
+            "native": self.cjk(term.native),
             "transliteration": term.transliteration,
-            "text": self.md.plain(term.definition, _POPOVER_CHARS),
+            "text": self.cjk(self.md.plain(term.definition, _POPOVER_CHARS)),
             "more": "Glossary entry",
         }
 
     def paragraphs(self, article: AnchoredArticle) -> list[dict[str, Any]]:
         notes = [p for p in article.places if p.note]
         numbers = {p.id: n for n, p in enumerate(notes, start=1)}
-        style = SpanStyle(href=self.place_href, note_numbers=numbers, attribution=self.attribution)
+        style = SpanStyle(
+            href=self.place_href,
+            note_numbers=numbers,
+            attribution=self.attribution,
+            cjk_lang=self.site.content.site.cjk_lang,
+        )
         opened: set[str] = set()
         paragraphs = []
         # Places come in document order: each paragraph takes the next that start before its end
@@ -772,7 +806,7 @@ class _Planner:
             "target": place.id,
             "number": number,
             "type": place.type,
-            "label": label,
+            "label": self.cjk(label),
             "html": self.md.render(place.note),
         }
 
@@ -788,64 +822,239 @@ class _Planner:
             return None
         return Attribution("../../" + person_path(place.target), self.people[place.target].name)
 
-    def person_page(self, person: Person) -> PagePlan:
+    def person_page(self, person: Person) -> Iterator[PagePlan]:
+        """The person's page, and pages 2, 3, ... when their places are too many for one."""
         quotes = self.site.quotes_by.get(person.id, ())
-        mentions = self.site.mentions_of.get(person.id, ())
-        return self.plan(
+        mentions = tuple(
+            pages.without_repeated_quotes(self.site.mentions_of.get(person.id, ()), quotes)
+        )
+        slugs = {o.article_slug for o in (*quotes, *mentions)}
+        dates = tuple(sorted((s, self.dates.get(s)) for s in slugs))
+        details = lambda: {  # noqa: E731 - read by every numbered page, made on demand
+            **self.person_summary(person),
+            "name_html": self.cjk(person.name),
+            "bio": self.md.render(person.bio) if person.bio else "",
+            "roles": [{"title": r.title, "start": r.start, "end": r.end} for r in person.roles],
+            "links": [{"label": lk.label, "url": lk.url} for lk in person.links],
+        }
+        sections = functools.cache(lambda: self.person_sections(person, quotes, mentions))
+        yield from self.paged(
             person_path(person.id),
             "person.html",
             "person",
             person.name,
-            (person, quotes, mentions),
+            (person, quotes, mentions, dates, self.site.content.site.cjk_lang),
+            sections,
             description=person.summary or self.md.plain(person.bio, 160),
             structured=lambda url: structured_data.person(person, url, self.md.plain(person.bio)),
-            person=lambda: {
-                **self.person_summary(person),
-                "bio": self.md.render(person.bio) if person.bio else "",
-                "roles": [{"title": r.title, "start": r.start, "end": r.end} for r in person.roles],
-                "links": [{"label": lk.label, "url": lk.url} for lk in person.links],
-            },
-            quotes=lambda: self.occurrences(quotes),
-            mentions=lambda: self.occurrences(mentions),
+            person=details,
         )
 
-    def term_page(self, term: Term) -> PagePlan:
+    def person_sections(
+        self, person: Person, quotes: Iterable[Occurrence], mentions: Iterable[Occurrence]
+    ) -> list[pages.Section]:
+        lang = self.site.content.site.cjk_lang
+        quote_cards = [self.card(o, pages.speaker_context(o, person.name, lang)) for o in quotes]
+        mention_cards = [self.card(o, pages.plain_context(o, lang)) for o in mentions]
+        listed = [
+            pages.Section(key, tuple(self.dressed(groups, person)), len(cards))
+            for key, cards in (("quotes", quote_cards), ("mentions", mention_cards))
+            if (groups := pages.group_by_article(cards, self.dates))
+        ]
+        return listed
+
+    def dressed(
+        self, groups: list[dict[str, Any]], person: Person | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Each article's group with its link and date, and for a person, the roles they
+        held on that date and those they took up later."""
+        for group in groups:
+            held, later = pages.roles_on(person.roles, group["date"]) if person else ([], [])
+            yield {
+                **group,
+                "href": article_path(group["slug"]),
+                "date_iso": group["date"].isoformat() if group["date"] else "",
+                "date_display": _display_date(group["date"]),
+                "roles_then": held,
+                "roles_later": later,
+            }
+
+    def term_page(self, term: Term) -> Iterator[PagePlan]:
+        """The term's page, and pages 2, 3, ... when its places are too many for one."""
         found = self.site.occurrences_of.get(term.id, ())
+        in_notes = tuple(self.notes_naming.get(term.id, ()))
         see_also = [self.term_summary(self.terms[t]) for t in term.see_also if t in self.terms]
-        return self.plan(
+        slugs = {o.article_slug for o in found} | {n.article_slug for n in in_notes}
+        dates = tuple(sorted((s, self.dates.get(s)) for s in slugs))
+        lang = self.site.content.site.cjk_lang
+
+        def sections() -> list[pages.Section]:
+            cards = sorted(
+                [
+                    *(self.card(o, pages.plain_context(o, lang)) for o in found),
+                    *(self.note_card(n) for n in in_notes),
+                ],
+                key=lambda c: (c["article_slug"], c["offset"], c["kind"] == "note"),
+            )
+            groups = pages.group_by_article(cards, self.dates)
+            return (
+                [pages.Section("texts", tuple(self.dressed(groups)), len(cards))] if groups else []
+            )
+
+        yield from self.paged(
             term_path(term.id),
             "term.html",
             "term",
             term.term,
-            (term, found, _frozen(see_also)),
+            (term, found, in_notes, _frozen(see_also), dates, lang),
+            functools.cache(sections),
             description=self.md.plain(term.definition, 160),
             structured=lambda url: structured_data.term(
                 term, url, self.absolute("glossary/index.html"), self.md.plain(term.definition)
             ),
             term=lambda: {
                 **self.term_summary(term),
+                "term_html": self.cjk(term.term),
                 "aliases": list(term.aliases),
                 "definition": self.md.render(term.definition),
                 "renderings": [{"text": r.text, "by": r.by} for r in term.renderings],
                 "see_also": see_also,
             },
-            occurrences=lambda: self.occurrences(found),
         )
+
+    def paged(
+        self,
+        base: str,
+        template: str,
+        kind: str,
+        title: str,
+        inputs: tuple[Any, ...],
+        sections: Callable[[], list[pages.Section]],
+        **values: Any,
+    ) -> Iterator[PagePlan]:
+        """Page 1 at `base` and a numbered page for every further page of `sections`' cards.
+
+        How many pages there are depends on the cards, so it is worked out while planning;
+        each page's context still renders only its own cards.
+        """
+        split = pages.paginate(sections(), pages.card_size)
+        count = len(split)
+        for number, page_sections in enumerate(split, start=1):
+            path = pages.page_path(base, number)
+            if number > 1:
+                self.numbered_pages.append(path)
+            pager = {
+                "number": number,
+                "count": count,
+                "prev": pages.page_path(base, number - 1) if number > 1 else "",
+                "next": pages.page_path(base, number + 1) if number < count else "",
+                "first": base,
+            }
+            yield self.plan(
+                path,
+                template,
+                kind,
+                title if number == 1 else f"{title} (page {number} of {count})",
+                (*inputs, number),
+                sections={s.key: s for s in page_sections},
+                pager=pager,
+                **values,
+            )
+
+    def card(self, occurrence: Occurrence, sentence: pages.Sentence) -> dict[str, Any]:
+        """One place in a text, as a person's or term's page lists it."""
+        return {
+            "kind": occurrence.type,
+            "article_slug": occurrence.article_slug,
+            "article_title": occurrence.article_title,
+            "offset": occurrence.offset,
+            "href": f"{article_path(occurrence.article_slug)}#{occurrence.anchor}",
+            "context": pages.context_markup(sentence),
+            "note": self.md.render(occurrence.note) if occurrence.note else "",
+            "note_number": 0,
+        }
+
+    def note_card(self, hit: NoteHit) -> dict[str, Any]:
+        """A note that names the term: its passage in the text, and the note itself."""
+        lang = self.site.content.site.cjk_lang
+        return {
+            "kind": "note",
+            "article_slug": hit.article_slug,
+            "article_title": hit.article_title,
+            "offset": hit.offset,
+            "href": f"{article_path(hit.article_slug)}#{hit.anchor}",
+            "context": cjk_markup(hit.passage, lang),
+            "note": self.md.render(hit.note),
+            "note_number": hit.number,
+        }
+
+    @functools.cached_property
+    def dates(self) -> dict[str, datetime.date | None]:
+        """Each article's date, by slug."""
+        return {a.spec.slug: a.spec.date for a in self.site.articles}
+
+    @functools.cached_property
+    def notes_naming(self) -> dict[str, list[NoteHit]]:
+        """Term id -> the notes whose text names the term (a term's own note left out)."""
+        return notes_naming_terms(self.site, self.md)
+
+    def cjk(self, text: str) -> Markup:
+        return cjk_markup(text, self.site.content.site.cjk_lang)
 
     def absolute(self, path: str) -> str:
         """The clean public URL of a page, for metadata that leaves the site."""
         return self.base_url + PageUrl(path).clean
 
-    def occurrences(self, found: Iterable[Occurrence]) -> list[dict[str, Any]]:
-        return [
-            {
-                "article_title": o.article_title,
-                "href": f"{article_path(o.article_slug)}#{o.anchor}",
-                "context": highlight(o.before, o.text, o.after),
-                "note": self.md.render(o.note) if o.note else "",
+
+@dataclass(frozen=True)
+class NoteHit:
+    """A note whose text names a term, for the term's page."""
+
+    article_slug: str
+    article_title: str
+    anchor: str
+    """The note's id in its article page."""
+    number: int
+    """The note's number in its article."""
+    passage: str
+    """The annotated passage the note is on."""
+    note: str
+    """Markdown source."""
+    offset: int
+
+
+def notes_naming_terms(site: Site, markdown: MarkdownRenderer) -> dict[str, list[NoteHit]]:
+    """Term id -> every note whose text names the term, by any of its names, in article order.
+
+    A term annotation's own note is left out for that term: its page shows it with the place.
+    """
+    owner = {normalize_needle(name): term.id for term in site.content.terms for name in term.names}
+    owner.pop("", None)
+    matcher = NameMatcher(owner)
+    found: dict[str, list[NoteHit]] = {}
+    for article in site.articles:
+        noted = [p for p in article.places if p.note]
+        for number, place in enumerate(noted, start=1):
+            named = {
+                owner[name]
+                for _, _, name in matcher.find(normalize(markdown.plain(place.note)).text)
             }
-            for o in found
-        ]
+            if place.type == "term":
+                named.discard(place.target)
+            passage = " ".join(article.body.text[place.start : place.end].split())
+            for tid in sorted(named):
+                found.setdefault(tid, []).append(
+                    NoteHit(
+                        article.spec.slug,
+                        article.spec.title,
+                        f"note_{place.id}",
+                        number,
+                        passage,
+                        place.note,
+                        place.start,
+                    )
+                )
+    return found
 
 
 def _frozen(value: Any) -> Any:

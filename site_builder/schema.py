@@ -94,6 +94,12 @@ SITE = Record(
             "A custom domain for GitHub Pages (e.g. annotated.example.org): the build writes it "
             "to a CNAME file.",
         ),
+        Field(
+            "cjk_lang",
+            "string",
+            "The language of Chinese, Japanese or Korean characters in the pages, as a BCP 47 "
+            "tag (default zh-Hans; zh-Hant, ja, ...): every run of them is marked with it.",
+        ),
     ),
 )
 

@@ -31,6 +31,19 @@ browser) while space-separated English words stay whole; the price is English st
 ("powers" no longer finds "power"; Pagefind's prefix match still finds "powers" for "power").
 """
 
+FURNITURE = (
+    "[data-pagefind-ignore]",
+    ".note-ref",
+    ".attribution",
+    ".note-label",
+    ".note-back",
+    ".legend",
+    ".endnotes-heading",
+    ".article-header .meta",
+)
+"""What the index leaves out: note numbers, speaker labels, note labels (the passage again),
+back links and headings. An excerpt then reads as the text or the note it came from."""
+
 
 GZIP_SUFFIXES = (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter", ".pagefind")
 """Bundle files Pagefind writes gzip-compressed: a cut-short one fails its length and CRC check."""
@@ -162,8 +175,7 @@ def _run_pagefind(folder: Path, output: list[str]) -> None:
         "--site",
         str(folder),
         *output,
-        "--exclude-selectors",
-        "[data-pagefind-ignore]",
+        *(arg for selector in FURNITURE for arg in ("--exclude-selectors", selector)),
         "--glob",
         "**/*.html",
         "--force-language",

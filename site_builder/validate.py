@@ -381,6 +381,7 @@ def _read_site(reader: _Reader, file: YamlFile | None) -> SiteConfig:
         language=values.get("language", "en"),
         autolink=values.get("autolink", "first"),
         cname=cname,
+        cjk_lang=_checked_cjk_lang(reader, values),
     )
 
 
@@ -425,6 +426,22 @@ def _checked_cname(reader: _Reader, values: dict[str, Any]) -> str:
         )
         return ""
     return cname.lower()
+
+
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _checked_cjk_lang(reader: _Reader, values: dict[str, Any]) -> str:
+    """A BCP 47 tag for the pages' `lang` attributes; anything else is a located error."""
+    lang = values.get("cjk_lang", "zh-Hans")
+    if not _LANGUAGE_TAG.match(lang):
+        reader.fail(
+            values[_POSITIONS]["cjk_lang"],
+            f"`cjk_lang` must be a language tag such as `zh-Hans`, found `{lang}`",
+            "write a BCP 47 tag: `zh-Hans`, `zh-Hant`, `ja`, `ko`",
+        )
+        return "zh-Hans"
+    return lang
 
 
 def _keyed_records(

@@ -66,13 +66,16 @@ def test_scripted_edits_match_clean_builds(project: Path, tmp_path: Path):
 
     steps = [
         # a quote's note: the article page, the speaker's page that shows the note too, and
-        # the annotation export that carries it
+        # the annotation export that carries it, and the pages of the terms the note names
+        # (a term's places include notes naming it)
         (
             lambda: edit(project, ARTICLE, "This is the line that put", "This line put"),
             {
                 f"articles/{SLUG}/index.html",
                 "people/xi-jinping/index.html",
                 f"annotations/{SLUG}.jsonld",
+                "glossary/cyber-power/index.html",
+                "glossary/independent-innovation/index.html",
             },
         ),
         # a person's name: attributions in the article, the person page, the index, other pages

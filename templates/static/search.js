@@ -3,7 +3,8 @@
  * Pagefind (the build writes its bundle into pagefind/) is imported only once there is
  * something to search, so no page pays for it up front. Without JavaScript, or opened from
  * disk (browsers refuse to import modules from file: URLs), the page offers the indexes.
- * Excerpts are built as text nodes and <mark> elements, never parsed as HTML.
+ * Excerpts are built as text nodes and <mark> elements, never parsed as HTML. Each hit is a
+ * paragraph or a note, labelled "in the text" or "in note N", and links to that passage.
  */
 (function () {
   "use strict";
@@ -22,15 +23,35 @@
 
   document.getElementById("search_nojs").hidden = true;
 
+  /* Chinese in a result is marked as Chinese, as the pages mark it (the site's cjk_lang). */
+  var cjkLang = input.getAttribute("data-cjk-lang") || "zh-Hans";
+  var CJK_RUN =
+    /[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+/g;
+
+  function appendText(parent, text) {
+    var at = 0;
+    text.replace(CJK_RUN, function (run, index) {
+      if (index > at) parent.appendChild(document.createTextNode(text.slice(at, index)));
+      var span = document.createElement("span");
+      span.lang = cjkLang;
+      span.textContent = run;
+      parent.appendChild(span);
+      at = index + run.length;
+      return run;
+    });
+    if (at < text.length) parent.appendChild(document.createTextNode(text.slice(at)));
+  }
+
   function say(text) {
-    status.textContent = text;
+    status.replaceChildren();
+    appendText(status, text);
   }
 
   function load() {
     if (!pagefind) {
       pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
         // Result URLs start at the site's root, which is not the domain's under a project path.
-        return module.options({ baseUrl: root.pathname, excerptLength: 24 }).then(function () {
+        return module.options({ baseUrl: root.pathname }).then(function () {
           return module;
         });
       });
@@ -41,98 +62,211 @@
     return pagefind;
   }
 
-  /* Pagefind escapes the page text's < and > and wraps each match in <mark>; nothing else.
-     An excerpt is kept as [text, marked] pieces and becomes text nodes and <mark>s. */
-  function pieces(html) {
-    var inside = false;
-    var found = [];
-    html.split(/(<\/?mark>)/).forEach(function (part) {
-      if (part === "<mark>" || part === "</mark>") inside = part === "<mark>";
-      else if (part) found.push([part.replace(/&lt;/g, "<").replace(/&gt;/g, ">"), inside]);
+  /* Pagefind gives matches and elements with an id as word numbers. Its index is Chinese-aware,
+     so a page's raw text holds its words split by zero-width spaces (else by white space): cut
+     the same way here, a match is placed in its paragraph or note, and its excerpt is cut from
+     that passage's own words. */
+  var WORDS_AROUND = 12;
+  var WORDS_AFTER = 22;
+  var HITS_PER_PAGE = 4;
+
+  function unescaped(text) {
+    return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+  }
+
+  /* The page's words, each with the space that follows it. */
+  function words(data) {
+    var raw = data.raw_content || data.content || "";
+    if (raw.indexOf("\u200b") >= 0) return raw.split("\u200b").map(unescaped);
+    return raw.split(/[\r\n\s]+/g).map(function (word) {
+      return unescaped(word) + " ";
+    });
+  }
+
+  function folded(text) {
+    return text.toLowerCase().replace(/[\s\u200b]+/g, "");
+  }
+
+  /* Where the query occurs whole from word `at`: the words it takes, or 0. */
+  /* Where the query occurs whole from word `at`: the number of words it takes, or 0. */
+  function phraseAt(list, at, query) {
+    var joined = "";
+    var i = at;
+    while (joined.length < query.length && i < list.length) joined += folded(list[i++]);
+    return query && joined.indexOf(query) === 0 ? i - at : 0;
+  }
+
+  /* Paragraphs (para_N) and notes (note_<id>) in page order; a match belongs to the last one
+     that starts at or before it. Notes are numbered in page order, as the page numbers them. */
+  function regions(anchors) {
+    var notes = 0;
+    return (anchors || [])
+      .filter(function (a) {
+        return /^(para|note)_/.test(a.id);
+      })
+      .sort(function (a, b) {
+        return a.location - b.location;
+      })
+      .map(function (a) {
+        var isNote = a.id.indexOf("note_") === 0;
+        return { id: a.id, location: a.location, note: isNote ? ++notes : 0 };
+      });
+  }
+
+  function regionOf(list, location) {
+    var found = null;
+    list.forEach(function (r) {
+      if (r.location <= location) found = r;
     });
     return found;
   }
 
-  /* Pagefind matches words, and splits a Chinese term such as 网络强国 into words; a reader
-     wants the places where what they typed occurs whole. Those results come first, with
-     their excerpt cut around the phrase. */
-  function phrase(query) {
-    var words = query.split(/\s+/).map(function (word) {
-      return word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  /* The annotated span around a match in the text (a name, a quotation), when there is one:
+     the nearest element starting at or before the match whose own text holds the match. */
+  function spanAround(anchors, region, location, word) {
+    var best = null;
+    (anchors || []).forEach(function (a) {
+      if (/^(para|note)_/.test(a.id) || !a.text || a.location > location) return;
+      if (a.location < region.location) return;
+      var size = a.text.split(/\s+/).length;
+      var inside = location - a.location < size && folded(a.text).indexOf(folded(word)) >= 0;
+      if (inside && (!best || a.location >= best.location)) best = a;
     });
-    return new RegExp(words.join("\\s+"), "i");
+    return best;
   }
 
-  function around(content, match) {
-    var text = content.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
-    var found = match.exec(text);
-    if (!found) return null;
-    var start = Math.max(0, text.lastIndexOf(" ", Math.max(0, found.index - 90)) + 1);
-    var stop = found.index + found[0].length;
-    var end = text.indexOf(" ", Math.min(text.length, stop + 90));
-    end = end < 0 ? text.length : end;
-    return [
-      [(start > 0 ? "…" : "") + text.slice(start, found.index), false],
-      [found[0], true],
-      [text.slice(stop, end) + (end < text.length ? "…" : ""), false],
-    ];
-  }
-
-  function excerpt(parts) {
+  /* Words [from, to) of the passage [start, stop), the marked ones in <mark>. */
+  function excerpt(list, span, marked) {
+    var from = span[0];
+    var to = span[1];
     var paragraph = document.createElement("p");
     paragraph.className = "search-excerpt";
-    parts.forEach(function (part) {
-      var text = document.createTextNode(part[0]);
-      if (!part[1]) return paragraph.appendChild(text);
+    var text = from > span[2] ? "…" : "";
+    for (var i = from; i < to; i++) {
+      var word = list[i];
+      if (!marked[i]) {
+        text += word;
+        continue;
+      }
+      var bare = word.trim();
+      var lead = word.slice(0, word.indexOf(bare));
+      appendText(paragraph, text + lead);
       var mark = document.createElement("mark");
-      mark.appendChild(text);
+      appendText(mark, bare);
       paragraph.appendChild(mark);
-    });
+      text = word.slice(lead.length + bare.length);
+    }
+    text = text.replace(/\s+$/, "");
+    appendText(paragraph, text + (to < span[3] ? "…" : ""));
     return paragraph;
   }
 
-  /* The element with an id nearest before the first match: the passage, not just the page;
-     and, for a phrase found whole, a text fragment that takes the browser to it. */
-  function passage(data, exact) {
-    var first = data.locations.length ? data.locations[0] : -1;
-    var best = null;
-    (data.anchors || []).forEach(function (anchor) {
-      if (anchor.id !== "main_content" && anchor.location <= first) best = anchor;
+  /* One hit per paragraph or note that matches, the ones holding the whole query first. */
+  function hits(data, query) {
+    var list = words(data);
+    var parts = regions(data.anchors);
+    var whole = folded(query);
+    var byRegion = {};
+    var order = [];
+    (data.locations || []).forEach(function (location) {
+      var region = regionOf(parts, location);
+      var key = region ? region.id : "";
+      if (!byRegion[key]) {
+        byRegion[key] = { region: region, locations: [], exact: 0, at: location };
+        order.push(key);
+      }
+      var hit = byRegion[key];
+      hit.locations.push(location);
+      var size = hit.exact ? 0 : phraseAt(list, location, whole);
+      if (size) {
+        hit.exact = size;
+        hit.at = location;
+      }
     });
-    var hash = best ? encodeURIComponent(best.id) : "";
-    if (exact) hash += ":~:text=" + encodeURIComponent(exact).replace(/-/g, "%2D");
-    return hash ? data.url + "#" + hash : data.url;
+    var found = order.map(function (key, index) {
+      var hit = byRegion[key];
+      hit.index = index;
+      return hit;
+    });
+    // Where the query occurs whole, the passages that only share a word with it are noise.
+    var exact = found.filter(function (hit) {
+      return hit.exact;
+    });
+    if (!exact.length) {
+      found.sort(function (a, b) {
+        return b.locations.length - a.locations.length || a.index - b.index;
+      });
+    }
+    return (exact.length ? exact : found).slice(0, HITS_PER_PAGE).map(function (hit) {
+      return describe(data, list, parts, hit);
+    });
   }
 
-  function item(result) {
-    var data = result.data;
+  function describe(data, list, parts, hit) {
+    var region = hit.region;
+    var next = region ? parts[parts.indexOf(region) + 1] : parts[0];
+    var start = region ? region.location : 0;
+    var stop = Math.min(list.length, next ? next.location : list.length);
+    var from = Math.max(start, hit.at - WORDS_AROUND);
+    var to = Math.min(stop, hit.at + WORDS_AFTER);
+    var marked = {};
+    if (hit.exact) {
+      for (var i = hit.at; i < hit.at + hit.exact; i++) marked[i] = true;
+    } else {
+      hit.locations.forEach(function (l) {
+        marked[l] = true;
+      });
+    }
+    var target = region ? region.id : "";
+    if (region && !region.note && list[hit.at]) {
+      var span = spanAround(data.anchors, region, hit.at, list[hit.at]);
+      if (span) target = span.id;
+    }
+    return {
+      url: target ? data.url + "#" + encodeURIComponent(target) : data.url,
+      where: !region ? "" : region.note ? "in note " + region.note : "in the text",
+      excerpt: excerpt(list, [from, Math.max(to, from + 1), start, stop], marked),
+      exact: hit.exact > 0,
+    };
+  }
+
+  function item(data, hit) {
     var li = document.createElement("li");
     li.className = "search-result";
     var kind = document.createElement("p");
     kind.className = "search-kind";
     kind.textContent = (data.meta && data.meta.kind) || "Page";
+    if (hit.where) {
+      var where = document.createElement("span");
+      where.className = "search-where";
+      where.textContent = " · " + hit.where;
+      kind.appendChild(where);
+    }
     var link = document.createElement("a");
     link.className = "search-title";
-    link.href = passage(data, result.exact && result.exact[1][0]);
-    link.textContent = (data.meta && data.meta.title) || data.url;
-    li.append(kind, link, excerpt(result.exact || pieces(data.excerpt || "")));
+    link.href = hit.url;
+    appendText(link, (data.meta && data.meta.title) || data.url);
+    li.append(kind, link, hit.excerpt);
     return li;
   }
 
   function show(query, found) {
-    var match = phrase(query);
-    var results = found.map(function (data) {
-      return { data: data, exact: around(data.content || "", match) };
+    var results = [];
+    found.forEach(function (data, page) {
+      hits(data, query).forEach(function (hit, index) {
+        results.push({ data: data, hit: hit, page: page, index: index });
+      });
     });
-    var whole = results.filter(function (r) {
-      return r.exact;
+    // Passages that hold the whole query come first, then Pagefind's order.
+    results.sort(function (a, b) {
+      return (b.hit.exact ? 1 : 0) - (a.hit.exact ? 1 : 0) || a.page - b.page || a.index - b.index;
     });
-    results = whole.concat(
-      results.filter(function (r) {
-        return !r.exact;
+    list.replaceChildren.apply(
+      list,
+      results.map(function (r) {
+        return item(r.data, r.hit);
       })
     );
-    list.replaceChildren.apply(list, results.map(item));
     list.hidden = results.length === 0;
     var count = results.length === 1 ? "1 result" : results.length + " results";
     say(results.length ? count + " for “" + query + "”" : "Nothing found for “" + query + "”.");
