@@ -652,6 +652,7 @@ def _with_hosts(rendered: Markup) -> Markup:
         )
     )
 
+
 _MONTHS = (
     "January",
     "February",
