@@ -205,7 +205,7 @@ def test_copy_link_in_a_popover_and_a_note_copies_the_clean_permalink(
         popover.wait_for(state="hidden")
         page.locator(f"#note_{QUOTE}").get_by_role(
             "button", name="Copy link to the quotation"
-        ).click()
+        ).press("Enter")
         page.wait_for_function(f"document.querySelector('.toast').textContent.includes('#{QUOTE}')")
         assert page.evaluate("navigator.clipboard.readText()") == (
             f"{site.url}articles/{SLUG}/#{QUOTE}"
