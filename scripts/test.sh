@@ -14,6 +14,10 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v java >/dev/null || missing+=(default-jre-headless)
 command -v npm >/dev/null || missing+=(npm)
 command -v strace >/dev/null || missing+=(strace)
+# pdftotext reads the printed article back (tests/test_browser_layout.py); a CJK font makes
+# Chinese in the notes take its real room in the measured layouts.
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
 if ((${#missing[@]})); then
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo="sudo"

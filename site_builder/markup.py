@@ -30,7 +30,7 @@ from .model import Place
 from .parallel import fork_map
 
 _LINK_TYPES = ("mention", "term")
-_CLOSING_PUNCTUATION = re.compile(r"[\"'\u201d\u2019\u00bb)\]]*")
+_OPENING_PUNCTUATION = "\"'\u201c\u2018\u00ab("
 _HTML_SPECIAL = re.compile(r"[&<>\"']")
 """The characters `markupsafe.escape` replaces."""
 DEFAULT_CJK_LANG = "zh-Hans"
@@ -45,7 +45,7 @@ between them: what the site's `cjk_lang` applies to."""
 
 @dataclass(frozen=True)
 class Attribution:
-    """The visible speaker link that follows a quote."""
+    """The visible speaker link that goes with a quote."""
 
     href: str
     name: str
@@ -87,7 +87,7 @@ def annotate_paragraph(
     inside = [p for p in places if p.start < end and start < p.end and p.start < p.end]
     if not inside:  # plain text, as the loop below would write it, without its bookkeeping
         return Markup(mark_cjk(html.escape(text[start:end], quote=False), style.cjk_lang))
-    trailers = _trailers(text, end, inside, style)
+    trailers = _trailers(text, start, end, inside, style)
     cuts = sorted(
         {
             start,
@@ -143,26 +143,33 @@ class _Covering:
 
 
 def _trailers(
-    text: str, end: int, inside: Sequence[Place], style: SpanStyle
+    text: str, start: int, end: int, inside: Sequence[Place], style: SpanStyle
 ) -> dict[int, list[str]]:
-    """What follows an annotation: its note's numbered link, and a quote's speaker.
+    """What goes with an annotation: its note's numbered link, and a quote's speaker.
 
-    The speaker comes after any closing quotation mark, so it reads `…power," Xi Jinping`.
+    The note number follows the span. The speaker goes before the quote, ahead of any
+    opening quotation mark, so a screen reader hears "Quotation by Xi Jinping" first; the
+    stylesheet takes it out of the line (into the margin, or under the paragraph), so the
+    sentence reads as the seed has it.
     """
     trailers: dict[int, list[str]] = {}
+    speakers = 0
     for place in inside:
+        attribution = style.attribution(place)
+        if attribution is not None and place.start >= start:
+            at = place.start
+            while at > start and text[at - 1] in _OPENING_PUNCTUATION:
+                at -= 1
+            trailers.setdefault(at, []).append(_attribution_html(attribution, speakers))
+            speakers += 1
         if place.end > end:
-            continue  # the span goes on in the next paragraph; its trailers go there
+            continue  # the span goes on in the next paragraph; its number goes there
         number = style.note_numbers.get(place.id)
         if number is not None:
             trailers.setdefault(place.end, []).append(
-                f'<a class="note-ref" href="#note_{escape(place.id)}">{number}</a>'
+                f'<a class="note-ref" href="#note_{escape(place.id)}"'
+                f' aria-label="Note {number}">{number}</a>'
             )
-        attribution = style.attribution(place)
-        if attribution is not None:
-            closing = _CLOSING_PUNCTUATION.match(text, place.end, end)
-            at = closing.end() if closing else place.end
-            trailers.setdefault(at, []).append(_attribution_html(attribution))
     return trailers
 
 
@@ -180,7 +187,7 @@ def _open(
 ) -> _Open:
     # Links cannot nest in HTML: inside another link, a mention or term is a plain span.
     is_link = place.type in _LINK_TYPES and not any(o.tag == "a" for o in stack)
-    tag = "a" if is_link else "span"
+    tag = "a" if is_link else "q" if place.type == "quote" else "span"
     first = place.id not in opened
     opened.add(place.id)
     classes = f"ann ann-{place.type}" + (" ann-auto" if place.auto else "")
@@ -194,8 +201,6 @@ def _open(
         attrs.append(_attribute("data-speaker", place.target))
     if is_link:
         attrs.append(_attribute("href", style.href(place)))
-    if first and place.id in style.note_numbers:
-        attrs.append(_attribute("aria-describedby", f"note_{place.id}"))
     out.append(f"<{tag} {' '.join(attrs)}>")
     return _Open(place, tag)
 
@@ -211,10 +216,14 @@ def _attribute(name: str, value: str) -> str:
     return f'{name}="{escape(value)}"'
 
 
-def _attribution_html(attribution: Attribution) -> str:
-    # The space keeps copied text readable; the dash before the name comes from CSS.
+def _attribution_html(attribution: Attribution, earlier: int) -> str:
+    # No space around it: it is out of the line, and copied text must read as the seed.
+    # `--earlier` stacks a paragraph's second and later speakers where they are shown
+    # together (under the paragraph, on narrow screens).
+    stack = f' style="--earlier: {earlier}"' if earlier else ""
     return (
-        f' <a class="attribution" href="{escape(attribution.href)}">{escape(attribution.name)}</a>'
+        f'<a class="attribution" href="{escape(attribution.href)}"{stack}>'
+        f'<span class="visually-hidden">Quotation by </span>{escape(attribution.name)}</a>'
     )
 
 

@@ -15,8 +15,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from html import unescape as _unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -722,6 +724,7 @@ class _Planner:
                 **summary,
                 "annotations_href": collection_path(spec.slug),
                 "original_url": spec.original_url,
+                "original_host": _host(spec.original_url),
                 "permalink_base": self.base_url + PageUrl(article_path(spec.slug)).clean,
             },
             paragraphs=lambda: self.paragraphs(article),
@@ -784,30 +787,35 @@ class _Planner:
                 here.append(places[taken])
                 taken += 1
             here = [p for p in here if paragraph.start < p.end]
+            starting = [p for p in here if paragraph.start <= p.start]
+            anchor = paragraph_anchor(index)
             paragraphs.append(
                 {
-                    "id": paragraph_anchor(index),
+                    "id": anchor,
                     "html": annotate_paragraph(
                         article.body.text, paragraph.start, paragraph.end, here, style, opened
                     ),
+                    "speakers": sum(1 for p in starting if p.type == "quote"),
                     "notes": [
-                        self.note(p, numbers[p.id], article)
-                        for p in here
-                        if p.note and paragraph.start <= p.start
+                        self.note(p, numbers[p.id], article, anchor) for p in starting if p.note
                     ],
                 }
             )
         return paragraphs
 
-    def note(self, place: Place, number: int, article: AnchoredArticle) -> dict[str, Any]:
-        label = " ".join(article.body.text[place.start : place.end].split())
+    def note(
+        self, place: Place, number: int, article: AnchoredArticle, paragraph: str
+    ) -> dict[str, Any]:
+        words = article.body.text[place.start : place.end].split()
+        label = " ".join(words[:_LABEL_WORDS]) + (" …" if len(words) > _LABEL_WORDS else "")
         return {
             "id": f"note_{place.id}",
             "target": place.id,
+            "paragraph": paragraph,
             "number": number,
             "type": place.type,
             "label": self.cjk(label),
-            "html": self.md.render(place.note),
+            "html": _with_hosts(self.md.render(place.note)),
         }
 
     def place_href(self, place: Place) -> str:
@@ -1073,6 +1081,30 @@ _OG_TYPES = {"article": "article", "person": "profile"}
 _LINKED_TYPES = ("quote", "mention", "term")
 """Annotations whose person or term the article links to (a quote, through its attribution)."""
 _POPOVER_CHARS = 280
+_LABEL_WORDS = 8
+"""A note's label quotes at most this many words of its passage (endnotes and print)."""
+
+_EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
+
+
+def _host(url: str) -> str:
+    """`digichina.stanford.edu` for a link there: what a printed page shows of a URL."""
+    host = (urlsplit(_unescape(url)).hostname or "") if url else ""
+    return host.removeprefix("www.")
+
+
+def _with_hosts(rendered: Markup) -> Markup:
+    """Rendered Markdown whose web links carry `data-host`, for print to show instead of the URL.
+
+    markdown-it writes every link as `<a href="...">`, its URL attribute-escaped, so the
+    pattern sees exactly the links it writes.
+    """
+    return Markup(
+        _EXTERNAL_LINK.sub(
+            lambda m: f'{m.group(0)} data-host="{escape(_host(m.group(1)))}"', str(rendered)
+        )
+    )
+
 
 _MONTHS = (
     "January",

@@ -1,7 +1,8 @@
 """axe-core in Chromium: no WCAG 2.1 A/AA violation on any page type, light or dark.
 
 axe is injected into each page of the served seed site (the npm package, nothing fetched),
-also with the reading aids in use: a popover open, notes folded on a phone, search results.
+also with the reading aids in use: a popover open, a note open as a sheet on a phone, the
+margin notes expanded on a desktop, a selected passage's link offered, search results.
 """
 
 from __future__ import annotations
@@ -62,14 +63,32 @@ def test_no_violations_on_any_page_type(browser: Any, site: ServedSite, name: st
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_violations_with_a_popover_open_and_notes_folded(
+def test_no_violations_with_a_popover_open_and_a_note_open_as_a_sheet(
     browser: Any, site: ServedSite, scheme: str
 ):
     with guarded_page(browser, 360, color_scheme=scheme) as page:
         page.goto(site.page("article"))
         page.locator("#term-cyber-power").focus()
         page.locator("#annotation_popover").wait_for(state="visible")
-        page.locator("button.permalink").first.focus()
+        assert violations(page) == []
+        page.get_by_role("link", name="Note 4", exact=True).click()
+        page.locator(".note.is-sheet").wait_for(state="visible")
+        page.locator("#term-cyber-power").hover()
+        page.locator("#annotation_popover").wait_for(state="visible")
+        assert violations(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_violations_with_margin_notes_expanded_and_a_passage_selected(
+    browser: Any, site: ServedSite, scheme: str
+):
+    with guarded_page(browser, 1280, color_scheme=scheme) as page:
+        page.goto(site.page("article"))
+        more = page.get_by_role("button", name="More", exact=True)
+        while more.count():
+            more.first.click()
+        page.locator("#para_6 > p").select_text()
+        page.get_by_role("button", name="Copy link to this passage").wait_for()
         page.locator("#term-cyber-power").hover()
         page.locator("#annotation_popover").wait_for(state="visible")
         assert violations(page) == []

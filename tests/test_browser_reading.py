@@ -128,8 +128,10 @@ def test_a_quote_leads_to_its_speaker_and_back_to_its_permalink(browser: Any, si
         page.goto(site.page("article"))
         quote = page.locator(f"#{QUOTE}")
         assert quote.get_attribute("data-speaker") == "xi-jinping"
-        attribution = page.locator(f"#{QUOTE} ~ a.attribution").first
+        attribution = page.locator("#para_3 a.attribution")
         assert attribution.is_visible()  # the speaker shows beside the quote, not on hover
+        text = page.locator("#para_3 > p").bounding_box()
+        assert attribution.bounding_box()["x"] >= text["x"] + text["width"]  # in the margin
         attribution.click()
         page.wait_for_url("**/people/xi-jinping/index.html")
         page.locator(f'a[href$="#{QUOTE}"]').first.click()
@@ -186,61 +188,78 @@ def test_search_opened_from_disk_explains_itself(browser: Any, site: ServedSite)
         assert page.locator(".browse-links a").count() == 3
 
 
-def test_the_copy_link_button_copies_the_clean_permalink(browser: Any, site: ServedSite):
+def test_copy_link_in_a_popover_and_a_note_copies_the_clean_permalink(
+    browser: Any, site: ServedSite
+):
     with guarded_page(browser, permissions=["clipboard-read", "clipboard-write"]) as page:
         page.goto(site.page("article"))
-        button = page.locator(f'button.permalink[data-permalink="{QUOTE}"]')
-        page.locator(f"#{QUOTE}").hover()
-        assert button.is_visible()
-        assert "Copy link to this quotation" in (button.get_attribute("aria-label") or "")
-        button.click()
+        assert page.locator(".article-body button").count() == 0  # nothing in the text itself
+        page.locator(f"#{TERM}").hover()
+        popover = page.locator("#annotation_popover")
+        copy = popover.get_by_role("button", name="Copy link to this term")
+        copy.click()
         copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied == f"{site.url}articles/{SLUG}/#{QUOTE}"
+        assert copied == f"{site.url}articles/{SLUG}/#{TERM}"
         assert "Link copied" in page.locator(".toast").inner_text()
+        page.mouse.move(5, 5)
+        popover.wait_for(state="hidden")
+        page.locator(f"#note_{QUOTE}").get_by_role(
+            "button", name="Copy link to the quotation"
+        ).press("Enter")
+        page.wait_for_function(f"document.querySelector('.toast').textContent.includes('#{QUOTE}')")
+        assert page.evaluate("navigator.clipboard.readText()") == (
+            f"{site.url}articles/{SLUG}/#{QUOTE}"
+        )
         assert "is-arrived" in (page.locator(f"#{QUOTE}").get_attribute("class") or "")
+        # A quotation's link is also in its speaker's popover.
+        page.locator("#para_3 a.attribution").hover()
+        popover.get_by_role("button", name="Copy link to this quotation").wait_for()
 
 
-def test_notes_fold_on_a_phone_and_sit_in_the_margin_on_a_desktop(browser: Any, site: ServedSite):
+def test_notes_follow_the_text_on_a_phone_and_sit_in_the_margin_on_a_desktop(
+    browser: Any, site: ServedSite
+):
     note = f"#note_{QUOTE}"
     with guarded_page(browser, 360) as page:
         page.goto(site.page("article"))
-        assert page.eval_on_selector_all("details.note", "ns => ns.every(n => !n.open)")
-        assert page.locator(f"{note} .note-body").is_hidden()
-        page.locator(f"{note} > summary").click()
-        assert page.locator(f"{note} .note-body").is_visible()
-        page.locator(f"{note} > summary").click()
+        last_paragraph = page.locator(".para > p").last.bounding_box()
+        first_note = page.locator(".note-list > .note").first.bounding_box()
+        assert first_note["y"] > last_paragraph["y"] + last_paragraph["height"]
         page.locator(f'a.note-ref[href="{note}"]').click()  # the number opens its note
-        page.locator(f"{note} .note-body").wait_for(state="visible")
+        page.locator(f"{note}.is-sheet .note-body").wait_for(state="visible")
+        page.get_by_role("button", name="Close note 4").click()
+        assert page.locator(".note.is-sheet").count() == 0
     with guarded_page(browser, 1280) as page:
         page.goto(site.page("article"))
-        assert page.eval_on_selector_all("details.note", "ns => ns.every(n => n.open)")
         text = page.locator("#para_3 > p").bounding_box()
         side = page.locator(note).bounding_box()
         assert side["x"] >= text["x"] + text["width"], (text, side)
+        first = page.locator("#para_1 > p").bounding_box()
+        assert abs(page.locator(".note-list > .note").first.bounding_box()["y"] - first["y"]) < 8
 
 
 def test_printing_turns_notes_into_endnotes(browser: Any, site: ServedSite):
-    with guarded_page(browser, 360) as page:  # narrow: the notes start folded
+    with guarded_page(browser, 1280) as page:  # wide: the notes start in the margin
         page.goto(site.page("article"))
         page.emulate_media(media="print")
         last_paragraph = page.locator(".para > p").last.bounding_box()
-        heading = page.locator(".endnotes-heading")
+        heading = page.locator(".notes-heading")
         assert heading.is_visible()
-        first_note = page.locator("details.note").first
+        first_note = page.locator(".note-list > .note").first
         assert heading.bounding_box()["y"] > last_paragraph["y"] + last_paragraph["height"] - 1
         assert first_note.bounding_box()["y"] > heading.bounding_box()["y"]
-        assert page.locator("details.note .note-body").first.is_visible()
-        numbers = page.locator("details.note .note-number").all_inner_texts()
+        assert page.locator(".note-list > .note .note-body").first.is_visible()
+        numbers = page.locator(".note-list .note-number").all_inner_texts()
         assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
-        assert page.locator("button.permalink").first.is_hidden()
-        page.pdf(path=artifact("article-print.pdf"))
+        assert page.locator(".attribution").first.is_hidden()
+        assert page.locator(".note-actions").first.is_hidden()
 
 
 def test_without_javascript_links_go_to_pages_and_notes_are_open(browser: Any, site: ServedSite):
     with guarded_page(browser, 360, java_script_enabled=False) as page:
         page.goto(site.page("article"))
         assert page.locator(f"#note_{QUOTE} .note-body").is_visible()
-        assert page.locator("button.permalink").count() == 0
+        assert page.locator("article button").count() == 0
         page.locator(f"#{TERM}").click()
         page.wait_for_url("**/glossary/cyber-power/index.html")
         page.locator("#site_search").fill("cyber power")

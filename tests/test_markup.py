@@ -48,7 +48,7 @@ def test_nested_term_inside_quote():
     assert not reader.problems
     (quote,) = fragments(html, "q")
     (term,) = fragments(html, "t")
-    assert quote.tag == "span" and quote.attrs["id"] == "q" and quote.attrs["data-speaker"] == "xi"
+    assert quote.tag == "q" and quote.attrs["id"] == "q" and quote.attrs["data-speaker"] == "xi"
     assert term.tag == "a" and term.attrs["href"] == "../../glossary/cyber-power/index.html"
     assert term in quote.children
 
@@ -64,20 +64,34 @@ def test_crossing_spans_split_into_fragments_with_one_id():
     assert [("id" in f.attrs) for f in quote] == [True, False]
     assert "".join(f.text for f in quote) == "Efforts should"
     (note,) = fragments(html, "n1")
-    assert note.text == 'said "Efforts'
-    assert note.attrs["aria-describedby"] == "note_n1"
+    assert note.text.replace("Quotation by Xi Jinping", "") == 'said "Efforts'
+    # A note is not the span's description: a screen reader would read all of it.
+    assert "aria-describedby" not in note.attrs
     # The note's numbered link follows the span's end, outside every fragment.
-    assert 'said "Efforts</span><span class="ann ann-quote" data-fragment' not in html
+    assert 'said "Efforts</span><q class="ann ann-quote" data-fragment' not in html
     refs = [e for e in reader.elements if e.attrs.get("class") == "note-ref"]
-    assert [(r.attrs["href"], r.text) for r in refs] == [("#note_n1", "1")]
+    assert [(r.attrs["href"], r.attrs["aria-label"], r.text) for r in refs] == [
+        ("#note_n1", "Note 1", "1")
+    ]
     assert html.index('href="#note_n1"') > html.index("Efforts")
 
 
-def test_quote_attribution_follows_the_closing_quotation_mark():
+def test_quote_attribution_comes_before_the_opening_quotation_mark():
     html = render(place("q", "quote", "Efforts should be made to build a cyber power,", "xi"))
     assert (
-        ',</span>" <a class="attribution" href="../../people/xi/index.html">Xi Jinping</a>' in html
+        'Xi said <a class="attribution" href="../../people/xi/index.html">'
+        '<span class="visually-hidden">Quotation by </span>Xi Jinping</a>"<q class="ann ann-quote"'
+        in html
     )
+    assert ',</q>" at the' in html  # nothing is inserted after the quote: the sentence reads on
+
+
+def test_a_quote_continued_from_an_earlier_paragraph_gets_no_second_attribution():
+    quote = place("q", "quote", "Efforts should be made to build a cyber power,", "xi")
+    middle = TEXT.index("build")
+    html = str(annotate_paragraph(TEXT, middle, len(TEXT), [quote], STYLE, {"q"}))
+    assert "attribution" not in html
+    assert html.startswith('<q class="ann ann-quote" data-fragment')
 
 
 def test_link_inside_link_becomes_a_span():
@@ -104,10 +118,10 @@ def test_each_fragment_covers_exactly_its_span_for_many_overlaps():
     html = render(*places)
     reader = parse(html)
     assert not reader.problems
-    assert reader.root.text.replace(" Xi Jinping", "", 1) == TEXT
+    assert reader.root.text.replace("Quotation by Xi Jinping", "", 1) == TEXT
     for p in places:
         assert (
-            "".join(f.text for f in fragments(html, p.id)).replace(" Xi Jinping", "")
+            "".join(f.text for f in fragments(html, p.id)).replace("Quotation by Xi Jinping", "")
             == TEXT[p.start : p.end]
         )
 

@@ -1,10 +1,10 @@
-/* Reading aids for article pages: popovers on people and terms, a copy-link button on every
- * annotation, notes folded under their paragraph on narrow screens, a mark where a permalink
- * lands, and every note open for printing.
+/* Reading aids for article pages: margin notes level with their passages on wide screens, a
+ * note opened as a sheet from its number on narrow ones, popovers on people and terms, links
+ * to copy (from a note, a popover, or any selected passage), and a mark where a link lands.
  *
- * The page is complete without this script: links go to their pages, notes are open, :target
- * marks a permalink. Editors' text is only ever cloned from the page's inert <template> or set
- * with textContent; nothing here parses HTML from strings.
+ * The page is complete without this script: links go to their pages, the notes are listed
+ * after the text, :target marks a permalink. Editors' text is only ever cloned from the page
+ * (its inert <template>, its notes) or set with textContent; nothing here parses HTML.
  */
 (function () {
   "use strict";
@@ -12,7 +12,10 @@
   var article = document.querySelector("article.annotated");
   if (!article) return;
   var main = document.getElementById("main_content") || document.body;
-  var WIDE = window.matchMedia("(min-width: 68.75em)"); // as in style.css: side notes
+  var body = article.querySelector(".article-body");
+  var WIDE = window.matchMedia("(min-width: 68.75em)"); // as in style.css: the margin
+  var GAP = 12; // px between two items in the margin
+  var CLAMP_SLACK = 1.25; // a note is clamped only when it is this much taller than the clamp
   var KINDS = { quote: "quotation", mention: "mention", term: "term", note: "note" };
 
   function all(selector, root) {
@@ -21,6 +24,14 @@
 
   function fragments(id) {
     return all('[data-annotation-id="' + CSS.escape(id) + '"]', article);
+  }
+
+  function button(label, className) {
+    var made = document.createElement("button");
+    made.type = "button";
+    made.className = className || "";
+    made.textContent = label;
+    return made;
   }
 
   /* --- a status line that shows and announces what just happened --------------------- */
@@ -39,9 +50,230 @@
     }, (seconds || 3) * 1000);
   }
 
-  /* --- notes: in the margin when wide, folded under their paragraph when narrow -------- */
+  /* --- links to copy ------------------------------------------------------------------ */
 
-  var notes = all("details.note", article);
+  var base = article.getAttribute("data-permalink-base") || location.href.split("#")[0];
+
+  function copyLink(fragment, what) {
+    var url = base + "#" + fragment;
+    var copied =
+      navigator.clipboard && window.isSecureContext
+        ? navigator.clipboard.writeText(url)
+        : Promise.reject(new Error("no clipboard"));
+    copied.then(
+      function () {
+        say("Link copied" + (what ? " to " + what : "") + ": " + url);
+      },
+      function () {
+        say("Copy this link: " + url, 10);
+      }
+    );
+    return url;
+  }
+
+  function copyButton(id, what) {
+    var made = button("Copy link", "copy-link");
+    made.setAttribute("data-permalink", id);
+    made.setAttribute("aria-label", "Copy link to " + what);
+    made.addEventListener("click", function () {
+      copyLink(id, what);
+      arrive(document.getElementById(id));
+    });
+    return made;
+  }
+
+  /* --- notes: in the margin when wide, a sheet from their number when narrow ---------- */
+
+  var notes = all(".note-list > .note", article);
+  var attributions = all(".attribution", body);
+
+  function anchorOf(note) {
+    return document.getElementById(note.getAttribute("data-for"));
+  }
+
+  function numberOf(note) {
+    var number = note.querySelector(".note-number");
+    return number ? number.textContent.trim() : "";
+  }
+
+  notes.forEach(function (note) {
+    var actions = document.createElement("p");
+    actions.className = "note-actions";
+    var target = anchorOf(note);
+    var kind = target ? KINDS[target.getAttribute("data-annotation-type")] || "passage" : "passage";
+    actions.appendChild(copyButton(note.getAttribute("data-for"), "the " + kind + " of note " + numberOf(note)));
+    note.appendChild(actions);
+  });
+
+  function expander(note) {
+    var toggle = note.querySelector(".note-more");
+    if (!toggle) {
+      toggle = button("More", "note-more");
+      toggle.setAttribute("aria-controls", note.id + "_body");
+      toggle.addEventListener("click", function () {
+        setClamped(note, !note.classList.contains("is-clamped"));
+        layoutSoon();
+      });
+      note.querySelector(".note-actions").prepend(toggle);
+    }
+    return toggle;
+  }
+
+  function setClamped(note, clamped) {
+    note.classList.toggle("is-clamped", clamped);
+    note.classList.toggle("is-expanded", !clamped); // kept when the margin is laid out again
+    var toggle = note.querySelector(".note-more");
+    if (!toggle) return;
+    toggle.textContent = clamped ? "More" : "Less";
+    toggle.setAttribute("aria-expanded", String(!clamped));
+  }
+
+  function clampLongNotes() {
+    notes.forEach(function (note) {
+      var text = note.querySelector(".note-body");
+      var expanded = note.classList.contains("is-expanded");
+      note.classList.remove("is-clamped");
+      var lineHeight = parseFloat(getComputedStyle(text).lineHeight) || 20;
+      var long = WIDE.matches && text.scrollHeight > 6 * lineHeight * CLAMP_SLACK;
+      var toggle = note.querySelector(".note-more");
+      if (long) {
+        expander(note).hidden = false;
+        setClamped(note, !expanded);
+      } else if (toggle) {
+        toggle.hidden = true;
+      }
+    });
+  }
+
+  function clearMargin() {
+    article.classList.remove("notes-in-margin");
+    article.style.minHeight = "";
+    notes.concat(attributions).forEach(function (item) {
+      item.style.top = "";
+    });
+  }
+
+  /* Each item (a speaker's name, a note) wants to start level with its passage; in text
+     order, each is moved down only as far as the one above it requires. Reads every position
+     first, then writes them all, so the page is laid out once. */
+  function layoutMargin() {
+    if (!WIDE.matches) {
+      clearMargin();
+      notes.forEach(function (note) {
+        note.classList.remove("is-clamped");
+      });
+      return;
+    }
+    article.classList.add("notes-in-margin");
+    attributions.forEach(function (item) {
+      item.style.top = "";
+    });
+    var origin = article.getBoundingClientRect().top;
+    var bodyTop = body.getBoundingClientRect().top - origin;
+    var items = attributions
+      .map(function (item, order) {
+        return { element: item, want: item.getBoundingClientRect().top - origin, order: order, offset: bodyTop };
+      })
+      .concat(
+        notes.map(function (note, order) {
+          var anchor = anchorOf(note);
+          var line = anchor ? anchor.getClientRects()[0] || anchor.getBoundingClientRect() : null;
+          return {
+            element: note,
+            want: line ? line.top - origin : 0,
+            order: attributions.length + order,
+            offset: 0,
+          };
+        })
+      );
+    items.forEach(function (item) {
+      item.height = item.element.getBoundingClientRect().height;
+    });
+    items.sort(function (a, b) {
+      return a.want - b.want || a.order - b.order;
+    });
+    var floor = 0;
+    items.forEach(function (item) {
+      var top = Math.max(item.want, floor);
+      item.element.style.top = Math.round(top - item.offset) + "px";
+      floor = top + item.height + GAP;
+    });
+    article.style.minHeight = Math.ceil(floor) + "px";
+  }
+
+  var layoutFrame = 0;
+
+  function layoutSoon() {
+    cancelAnimationFrame(layoutFrame);
+    layoutFrame = requestAnimationFrame(layoutMargin);
+  }
+
+  function relayout() {
+    closeSheet(false);
+    clampLongNotes();
+    layoutMargin();
+  }
+
+  /* Hovering a note or its passage marks the other one. */
+  function pair(target, on) {
+    var note = target.closest(".note-list > .note");
+    var span = target.closest("[data-annotation-id]");
+    var id = note ? note.getAttribute("data-for") : span ? span.getAttribute("data-annotation-id") : "";
+    if (!id) return;
+    var partner = document.getElementById("note_" + id);
+    if (!partner) return;
+    fragments(id).concat([partner]).forEach(function (element) {
+      element.classList.toggle("is-paired", on);
+    });
+  }
+
+  /* --- narrow screens: a note as a sheet over the bottom of the window ---------------- */
+
+  var sheet = null;
+  var sheetOpener = null;
+
+  function openSheet(note, opener) {
+    closeSheet(false);
+    sheet = note;
+    sheetOpener = opener;
+    note.classList.add("is-sheet");
+    var close = button("Close", "sheet-close");
+    close.setAttribute("aria-label", "Close note " + numberOf(note));
+    close.addEventListener("click", function () {
+      closeSheet(true);
+    });
+    note.prepend(close);
+    note.focus({ preventScroll: true });
+  }
+
+  function closeSheet(returnFocus) {
+    if (!sheet) return;
+    var closing = sheet;
+    sheet = null;
+    closing.classList.remove("is-sheet");
+    var close = closing.querySelector(".sheet-close");
+    if (close) close.remove();
+    if (returnFocus && sheetOpener) sheetOpener.focus({ preventScroll: true });
+    sheetOpener = null;
+  }
+
+  function openNote(ref, event) {
+    var note = document.getElementById(ref.getAttribute("href").slice(1));
+    if (!note) return;
+    event.preventDefault(); // the note is here: no jump to the end of the page
+    if (WIDE.matches) {
+      setClamped(note, false);
+      layoutMargin();
+      arrive(note);
+      var box = note.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) note.scrollIntoView({ block: "nearest" });
+      note.focus({ preventScroll: true });
+    } else {
+      openSheet(note, ref);
+    }
+  }
+
+  /* --- arriving at a permalink: show its note, mark every fragment of the span --------- */
 
   function hashTarget() {
     try {
@@ -51,24 +283,12 @@
     }
   }
 
-  function fitNotes() {
-    var target = hashTarget();
-    notes.forEach(function (note) {
-      note.open = WIDE.matches || note === target;
-    });
-  }
-
-  function keepSideNotesOpen(event) {
-    // In the margin a note is a label, not a toggle: a stray click must not hide it.
-    if (WIDE.matches && event.target.closest("details.note > summary")) event.preventDefault();
-  }
-
-  /* --- arriving at a permalink: open its note, mark every fragment of the span --------- */
-
   function arrive(target) {
     if (!target) return;
-    var details = target.closest("details");
-    if (details) details.open = true;
+    if (target.matches(".note.is-clamped")) {
+      setClamped(target, false);
+      layoutMargin();
+    }
     var annotation = target.getAttribute("data-annotation-id");
     var marked = annotation ? fragments(annotation) : [target];
     marked.forEach(function (element) {
@@ -93,78 +313,72 @@
     if (link && link.getAttribute("href") === location.hash) arriveAtHash();
   }
 
-  /* --- a copy-link button after each annotation --------------------------------------- */
+  /* --- "copy link to this passage", for any text selected in the article --------------- */
 
-  var base = article.getAttribute("data-permalink-base") || location.href.split("#")[0];
+  var passageButton = button("Copy link to this passage", "passage-link");
+  passageButton.hidden = true;
+  main.appendChild(passageButton);
+  var passageTimer = 0;
 
-  function addPermalink(first) {
-    var id = first.id;
-    var pieces = fragments(id);
-    var last = pieces[pieces.length - 1];
-    var after = last.closest("a") || last; // a button cannot sit inside a link
-    var next = after.nextElementSibling;
-    if (next && next.matches(".note-ref") && next.getAttribute("href") === "#note_" + id) {
-      after = next; // "power,⁴ #" reads better than "power,# ⁴"
-    }
-    var words = pieces
-      .map(function (piece) {
-        return piece.textContent;
-      })
-      .join(" ")
-      .split(/\s+/)
-      .filter(Boolean);
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "permalink";
-    button.textContent = "#";
-    button.setAttribute("data-permalink", id);
-    button.setAttribute(
-      "aria-label",
-      "Copy link to this " + (KINDS[first.getAttribute("data-annotation-type")] || "passage") +
-        ": " + words.slice(0, 6).join(" ") + (words.length > 6 ? "…" : "")
-    );
-    after.after(button);
-  }
-
-  var pointed = null; // the copy-link button of the innermost annotation under the mouse
-
-  function pointAt(node) {
-    if (node.closest && node.closest("button.permalink")) return; // on its way to the button
-    var span = node.closest ? node.closest("[data-annotation-id]") : null;
-    var button = span
-      ? article.querySelector('button.permalink[data-permalink="' + CSS.escape(span.getAttribute("data-annotation-id")) + '"]')
+  function selectedRange() {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) return null;
+    var range = selection.getRangeAt(0);
+    var start = range.startContainer.nodeType === 1 ? range.startContainer : range.startContainer.parentElement;
+    return start && body.contains(start) && body.contains(range.endContainer) && String(selection).trim()
+      ? range
       : null;
-    if (button === pointed) return;
-    var previous = pointed;
-    // The last one stays a moment, so the mouse can cross a comma to reach it.
-    if (previous) setTimeout(function () {
-      if (previous !== pointed) previous.classList.remove("is-pointed");
-    }, 400);
-    if (button) button.classList.add("is-pointed");
-    pointed = button;
   }
 
-  function copyPermalink(button) {
-    var id = button.getAttribute("data-permalink");
-    var url = base + "#" + id;
-    arrive(document.getElementById(id));
-    button.classList.add("is-copied");
-    setTimeout(function () {
-      button.classList.remove("is-copied");
-    }, 2000);
-    var copied =
-      navigator.clipboard && window.isSecureContext
-        ? navigator.clipboard.writeText(url)
-        : Promise.reject(new Error("no clipboard"));
-    copied.then(
-      function () {
-        say("Link copied: " + url);
-      },
-      function () {
-        say("Copy this link: " + url, 10);
-      }
-    );
+  function textDirective(text) {
+    var words = text.split(/\s+/).filter(Boolean);
+    var encode = function (part) {
+      return encodeURIComponent(part).replace(/-/g, "%2D").replace(/,/g, "%2C");
+    };
+    if (words.length <= 8) return encode(words.join(" "));
+    return encode(words.slice(0, 4).join(" ")) + "," + encode(words.slice(-4).join(" "));
   }
+
+  /* The passage's link: the annotation that holds all of it, else its paragraph with a text
+     fragment (browsers that know text fragments mark the words; others go to the paragraph). */
+  function passageFragment(range) {
+    var common = range.commonAncestorContainer;
+    var element = common.nodeType === 1 ? common : common.parentElement;
+    var span = element.closest("[data-annotation-id]");
+    if (span && body.contains(span)) return { fragment: span.getAttribute("data-annotation-id"), what: "this " + (KINDS[span.getAttribute("data-annotation-type")] || "passage") };
+    var start = range.startContainer.nodeType === 1 ? range.startContainer : range.startContainer.parentElement;
+    var paragraph = start.closest(".para");
+    return { fragment: paragraph.id + ":~:text=" + textDirective(String(range)), what: "this passage" };
+  }
+
+  function offerPassageLink() {
+    clearTimeout(passageTimer);
+    passageTimer = setTimeout(function () {
+      var range = selectedRange();
+      if (!range) {
+        passageButton.hidden = true;
+        return;
+      }
+      var rects = range.getClientRects();
+      var last = rects[rects.length - 1] || range.getBoundingClientRect();
+      passageButton.hidden = false;
+      var width = document.documentElement.clientWidth;
+      var left = Math.max(8, Math.min(last.right - passageButton.offsetWidth / 2, width - passageButton.offsetWidth - 8));
+      passageButton.style.left = left + window.scrollX + "px";
+      passageButton.style.top = last.bottom + 8 + window.scrollY + "px";
+    }, 200);
+  }
+
+  passageButton.addEventListener("mousedown", function (event) {
+    event.preventDefault(); // keep the selection
+  });
+  passageButton.addEventListener("click", function () {
+    var range = selectedRange();
+    if (!range) return;
+    var found = passageFragment(range);
+    copyLink(found.fragment, found.what);
+    passageButton.hidden = true;
+  });
 
   /* --- popovers on people and terms (WAI-ARIA tooltip: hover, focus, Escape) ----------- */
 
@@ -193,6 +407,17 @@
     return link && article.contains(link) && cards[link.getAttribute("href")] ? link : null;
   }
 
+  /* The annotation a popover's link stands for: the span itself, or the quote a speaker's
+     name goes with (the next quote in the text). */
+  function annotationOf(link) {
+    if (link.matches("[data-annotation-id]")) return link;
+    var quotes = all("q.ann-quote[id]", link.closest(".para") || article);
+    for (var i = 0; i < quotes.length; i++) {
+      if (link.compareDocumentPosition(quotes[i]) & Node.DOCUMENT_POSITION_FOLLOWING) return quotes[i];
+    }
+    return null;
+  }
+
   function describe(link, on) {
     var ids = (link.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
       return id && id !== popover.id;
@@ -208,7 +433,15 @@
     if (current === link) return;
     hide();
     openedBy = how;
-    popover.replaceChildren(cards[link.getAttribute("href")].cloneNode(true));
+    var card = cards[link.getAttribute("href")].cloneNode(true);
+    var annotation = annotationOf(link);
+    if (annotation && annotation.id) {
+      var actions = document.createElement("p");
+      actions.className = "popover-actions";
+      actions.appendChild(copyButton(annotation.id, "this " + (KINDS[annotation.getAttribute("data-annotation-type")] || "passage")));
+      card.appendChild(actions);
+    }
+    popover.replaceChildren(card);
     popover.hidden = false;
     current = link;
     describe(link, true);
@@ -247,7 +480,6 @@
 
   function onPointerOver(event) {
     if (event.pointerType !== "mouse") return;
-    pointAt(event.target);
     if (popover.contains(event.target)) {
       clearTimeout(closeTimer); // the popover itself can be hovered (WCAG 1.4.13)
       return;
@@ -260,9 +492,15 @@
   function onPointerDown(event) {
     lastPointer = event.pointerType;
     if (current && !popover.contains(event.target) && trigger(event.target) !== current) hide();
+    if (sheet && !sheet.contains(event.target) && !event.target.closest(".note-ref")) closeSheet(false);
   }
 
   function onClick(event) {
+    var ref = event.target.closest("a.note-ref");
+    if (ref && article.contains(ref)) {
+      openNote(ref, event);
+      return;
+    }
     var link = trigger(event.target);
     // A tap opens the popover first (it has a link to the page); a second tap follows the link.
     if (link && (event.pointerType || lastPointer) === "touch" && current !== link) {
@@ -276,61 +514,63 @@
     // Only keyboard focus opens it: a tap focuses the link too, and decides on click.
     if (link && link.matches(":focus-visible")) show(link, "focus");
     else if (current && event.target !== current && !popover.contains(event.target)) hide();
+    // Focus never lands on words a clamped note hides.
+    var clamped = event.target.closest && event.target.closest(".note.is-clamped");
+    if (clamped && event.target !== clamped) {
+      setClamped(clamped, false);
+      layoutSoon();
+    }
   }
 
   function onKeyDown(event) {
-    if (event.key === "Escape" && current) {
+    if (event.key !== "Escape") return;
+    if (current) {
       var link = current;
       var inside = popover.contains(document.activeElement);
       hide();
       if (inside) link.focus(); // focus never stays in something that is gone
+    } else if (sheet) {
+      closeSheet(true);
     }
-  }
-
-  /* --- printing: every note open, as numbered endnotes (see style.css) ------------------ */
-
-  var closedBeforePrint = [];
-
-  function openForPrint() {
-    hide();
-    closedBeforePrint = notes.filter(function (note) {
-      return !note.open;
-    });
-    closedBeforePrint.forEach(function (note) {
-      note.open = true;
-    });
-  }
-
-  function restoreAfterPrint() {
-    closedBeforePrint.forEach(function (note) {
-      note.open = false;
-    });
-    closedBeforePrint = [];
   }
 
   /* --- wiring ------------------------------------------------------------------------- */
 
-  all("[data-annotation-id][id]", article).forEach(addPermalink);
-  fitNotes();
+  relayout();
   var landing = hashTarget();
   if (landing) {
-    landing.scrollIntoView(); // folding the notes may have moved it
     arrive(landing);
+    landing.scrollIntoView(); // the margin layout may have moved it
   }
-  WIDE.addEventListener("change", fitNotes);
+  WIDE.addEventListener("change", relayout);
+  if (window.ResizeObserver) {
+    // The text's height changes when fonts load or the window narrows: the notes follow.
+    var lastWidth = body.offsetWidth;
+    new ResizeObserver(function () {
+      if (body.offsetWidth !== lastWidth) {
+        lastWidth = body.offsetWidth;
+        clampLongNotes();
+      }
+      layoutSoon();
+    }).observe(body);
+  }
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(relayout);
+  window.addEventListener("load", layoutSoon);
   window.addEventListener("hashchange", arriveAtHash);
-  window.addEventListener("beforeprint", openForPrint);
-  window.addEventListener("afterprint", restoreAfterPrint);
   window.addEventListener("resize", hide);
   document.addEventListener("pointerover", onPointerOver);
   document.addEventListener("pointerdown", onPointerDown, true);
   document.addEventListener("focusin", onFocusIn);
   document.addEventListener("keydown", onKeyDown);
+  document.addEventListener("selectionchange", offerPassageLink);
+  article.addEventListener("mouseover", function (event) {
+    pair(event.target, true);
+  });
+  article.addEventListener("mouseout", function (event) {
+    pair(event.target, false);
+  });
   document.addEventListener("click", function (event) {
-    keepSideNotesOpen(event);
     followInPageLink(event);
-    var button = event.target.closest("button.permalink");
-    if (button) copyPermalink(button);
-    else onClick(event);
+    onClick(event);
   });
 })();

@@ -72,6 +72,8 @@ def _missing(tool: str) -> str | None:
             return "the Python package playwright is not installed (pip install -e '.[test]')"
         if chromium_path() is None:
             return "Chromium is not installed (apt-get install chromium)"
+    elif tool == "pdftotext" and shutil.which("pdftotext") is None:
+        return "pdftotext is not installed (apt-get install poppler-utils)"
     elif tool == "java" and shutil.which("java") is None:
         return "Java is not installed (apt-get install default-jre-headless)"
     elif tool == "axe" and not AXE.is_file():
