@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ProjectFactory, headlines
-from test_load import ARTICLE, SEED, errors, formatted, project, run_check
+from test_load import ARTICLE, errors, formatted, project, run_check
 
 from site_builder.build import BuildOptions, build, scan_static_files
 from site_builder.load import (
@@ -515,9 +515,3 @@ def test_files_inside_follows_inner_links_once_and_reports_outer_ones(tmp_path: 
     found, problems = files_inside(root, root / "static", "static")
     assert [name for name, _ in found] == ["a/x.css", "b/x.css"]
     assert headlines(problems) == [f"static/out: error: {LINK_OUT}"]
-
-
-def test_the_seed_used_by_the_base_project_is_plain(make_project: ProjectFactory):
-    # Guards the fixtures above: the base project builds without a word.
-    assert SEED.count("\n") == 2
-    assert run_check(project(make_project)).diagnostics == []
