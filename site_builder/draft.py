@@ -578,7 +578,7 @@ def _title_and_body(text: str) -> tuple[str, int, str]:
         elif title and line.strip():
             start = offset + len(line) - len(line.lstrip())
             marker = _body_marker(text, start)
-            return title, start, marker
+            return title, start if marker else 0, marker
         offset += len(line)
     return title or "Untitled", 0, ""
 
@@ -593,10 +593,16 @@ def _body_marker(text: str, start: int) -> str:
     else:  # a script without spaces: a few characters
         candidates = [line[:length] for length in (8, 12, 16, 24, 32) if length < len(line)]
     for marker in [*candidates, line]:
-        found = norm.text.find(normalize_needle(marker))
-        if found >= 0 and norm.to_original(found) == start:
+        needle = normalize_needle(marker)
+        found = norm.text.find(needle)
+        # The build refuses a `body_starts_at` found twice: the marker must name one place.
+        if (
+            found >= 0
+            and norm.to_original(found) == start
+            and norm.text.find(needle, found + 1) < 0
+        ):
             return marker
-    return line
+    return ""
 
 
 def _explicit_id(anchor: Anchor, used: set[str]) -> str:

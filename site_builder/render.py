@@ -444,10 +444,15 @@ def template_failure(exc: BaseException, page: str) -> TemplateFailure | None:
             return TemplateFailure("", 0, _describe(exc), _hint(exc), page)
         return None
     innermost = in_template[-1]
-    if any(name.startswith(_PACKAGE_DIRS) for name, _, _ in frames[innermost + 1 :]):
-        return None
     if isinstance(exc, RecursionError):
         return _endless([(name, line) for name, line, is_template in frames if is_template], page)
+    # The theme loader is this package's code that a template's `extends` or `include` calls:
+    # what it raises there (a missing template) is the template's doing.
+    loading = isinstance(exc, jinja2.TemplateNotFound | TemplateFileError)
+    if not loading and any(
+        name.startswith(_PACKAGE_DIRS) for name, _, _ in frames[innermost + 1 :]
+    ):
+        return None
     filename, line, _ = frames[innermost]
     return TemplateFailure(filename, line, _describe(exc), _hint(exc), page)
 

@@ -95,6 +95,10 @@ def create_project(target: Path, bare: bool = False) -> list[ProjectFile]:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("xb") as out:  # never overwrite, even a file that appeared meanwhile
             out.write(file.data)
+    # The packaged schemas list this repository's people and terms: list the new project's.
+    from .schema import project_ids, write_schema_files
+
+    write_schema_files(target, project_ids(target))
     return files
 
 

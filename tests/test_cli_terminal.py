@@ -254,4 +254,4 @@ def test_an_explicit_project_is_used_as_given(good: Path, tmp_path: Path):
     shutil.rmtree(good / "content")
     missing = piped(cli("check", "--project", str(good)), tmp_path)
     assert missing.returncode == 1
-    assert missing.stderr.startswith("content/site.yaml: error: missing file")
+    assert missing.stderr.startswith("content/site.yaml:1:1: error: missing file")

@@ -206,7 +206,7 @@ def test_a_loop_of_links_is_refused(base: Path):
     loop.symlink_to("people2.yaml")
     (base / "content/people2.yaml").symlink_to("people.yaml")
     assert errors(run_check(base)) == [
-        "content/people.yaml: error: this link cannot be followed: it leads round in a loop"
+        "content/people.yaml:1:1: error: this link cannot be followed: it leads round in a loop"
     ]
 
 
@@ -275,8 +275,8 @@ def test_a_folder_in_place_of_a_file_is_named_a_folder(base: Path):
     (base / "content/people.yaml").unlink()
     (base / "content/people.yaml").mkdir()
     assert errors(run_check(base)) == [
-        "content/articles/b.yaml: error: this is a folder, not a file",
-        "content/people.yaml: error: this is a folder, not a file",
+        "content/articles/b.yaml:1:1: error: this is a folder, not a file",
+        "content/people.yaml:1:1: error: this is a folder, not a file",
     ]
 
 
@@ -340,7 +340,7 @@ def test_a_static_file_over_its_cap_is_refused(base: Path):
     sparse(base / "templates/static/poster.png", MAX_COPY_BYTES)  # at the cap: fine
     copies, problems = scan_static_files(base)
     assert headlines(problems) == [
-        f"templates/static/video.mp4: error: the file is larger than {MAX_COPY_BYTES // 2**20} "
+        f"templates/static/video.mp4:1:1: error: the file is larger than {MAX_COPY_BYTES // 2**20} "
         "MiB, the most the build takes from one file"
     ]
     assert "static/poster.png" in dict(copies) and "static/video.mp4" not in dict(copies)
@@ -431,15 +431,15 @@ def test_articles_the_build_would_skip_are_reported(make_project: ProjectFactory
     )
     report = run_check(root)
     assert headlines(report.diagnostics) == [
-        "content/articles/drafts/b.yaml: error: articles are read from `content/articles/` "
+        "content/articles/drafts/b.yaml:1:1: error: articles are read from `content/articles/` "
         "itself; this file in a sub-folder is not read",
-        "content/articles/drafts/deeper/c.yml: error: articles are read from "
+        "content/articles/drafts/deeper/c.yml:1:1: error: articles are read from "
         "`content/articles/` itself; this file in a sub-folder is not read",
-        "content/articles/other.Yml: error: content files end in `.yaml`; "
+        "content/articles/other.Yml:1:1: error: content files end in `.yaml`; "
         "this `.Yml` file is not read",
-        "content/articles/wuzhen.YAML: error: content files end in `.yaml`; "
+        "content/articles/wuzhen.YAML:1:1: error: content files end in `.yaml`; "
         "this `.YAML` file is not read",
-        "content/site.YAML: error: content files end in `.yaml`; this `.YAML` file is not read",
+        "content/site.YAML:1:1: error: content files end in `.yaml`; this `.YAML` file is not read",
     ]
     hints = [d.hint for d in report.diagnostics]
     assert hints[0] == "move it to `content/articles/b.yaml`"

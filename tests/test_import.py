@@ -23,7 +23,7 @@ LAUNCH = """\
 # yaml-language-server: $schema=../../schemas/article.schema.json
 source: seeds/launch.txt   # the seed, as received
 title: Launch
-body_starts_at: "😀 A cat"
+body_starts_at: "😀 A cat sat. The minister"
 annotations:
   # an editor's own annotation stays first, comments and all
   - type: note
@@ -264,7 +264,7 @@ def test_cli_import_exit_status_and_messages(launch: Path, capsys: pytest.Captur
         )
         == 1
     )
-    assert "content/articles/nope.yaml: error: no article `nope` in this project" in (
+    assert "content/articles/nope.yaml:1:1: error: no article `nope` in this project" in (
         capsys.readouterr().err
     )
     bad = launch / "bad.json"

@@ -18,6 +18,7 @@ from htmlcheck import parse
 
 from site_builder import schema
 from site_builder.build import BuildOptions, build, check
+from site_builder.write import BUILD_MARKER, MARKER_TEXT
 
 SEED = "President Xi Jinping said cyber power matters.\n"
 ARTICLE = """\
@@ -123,11 +124,12 @@ def test_a_root_file_that_clashes_with_a_built_file_is_a_located_error(
     (root / "output").mkdir()
     (root / "output" / "keep.txt").write_text("previous build", encoding="utf-8")
     (root / "output" / ".nojekyll").write_text("", encoding="utf-8")
+    (root / "output" / BUILD_MARKER).write_bytes(MARKER_TEXT)
     for run in (build, check):
         report = run(BuildOptions(root, search=False))
         assert report.failed
         assert headlines(report.errors) == [
-            f"templates/root/{name}: error: `{clash}` clashes with a file the build writes "
+            f"templates/root/{name}{':1:1' if '.' in name else ''}: error: `{clash}` clashes with a file the build writes "
             "at the root of the site"
         ]
     assert (root / "output" / "keep.txt").read_text(encoding="utf-8") == "previous build"
@@ -144,8 +146,7 @@ def test_a_root_file_that_leads_outside_the_project_is_an_error(
     report = build(BuildOptions(root, search=False))
     assert report.failed
     assert headlines(report.errors) == [
-        "templates/root/leak.txt: error: lies outside the project (a symbolic link out of it); "
-        "it is not published"
+        "templates/root/leak.txt:1:1: error: this is a link to a place outside the project"
     ]
     assert not (root / "output").exists()
 
@@ -298,7 +299,7 @@ def test_strict_writes_no_schema_and_a_stale_one_fails_the_run(make_project: Pro
     report = check(BuildOptions(root, strict=True))
     assert report.failed
     assert [h for h in headlines(report.diagnostics) if h.startswith("schemas/")] == [
-        "schemas/article.schema.json: warning: out of date: it does not list the current people and terms"
+        "schemas/article.schema.json:1:1: warning: out of date: it does not list the current people and terms"
     ]
     assert (root / "schemas" / "article.schema.json").read_bytes() == before
     check(BuildOptions(root))  # a plain run brings it up to date
