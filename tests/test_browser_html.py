@@ -44,7 +44,9 @@ def meta(found: list[Element], key: str, value: str) -> str | None:
 
 
 def json_ld(found: list[Element]) -> dict:
-    [script] = [e for e in found if e.attrs.get("type") == "application/ld+json"]
+    [script] = [
+        e for e in found if e.tag == "script" and e.attrs.get("type") == "application/ld+json"
+    ]
     return json.loads(script.text)
 
 

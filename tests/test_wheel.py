@@ -113,7 +113,7 @@ def test_new_build_and_draft_from_outside_the_repository(installed: Path, tmp_pa
     ):
         modeline = (demo / relpath).read_text(encoding="utf-8").splitlines()[0]
         target = (demo / relpath).parent / modeline.split("$schema=", 1)[1]
-        assert json.loads(target.read_text(encoding="utf-8"))["title"], relpath
+        assert json.loads(target.read_text(encoding="utf-8"))["description"], relpath
     (demo / "seeds" / "statement.txt").write_text(
         'Statement\n"We will reopen the bridge on Monday," Mayor Mara Lindqvist said.\n',
         encoding="utf-8",
