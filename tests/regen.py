@@ -32,7 +32,7 @@ def regenerate(kinds: list[str]) -> list[str]:
         if "golden" in kinds:
             built = workspace / "seed-site"
             build_seed_site(built)
-            changed += [f"golden/seed/{name}" for name in write_golden(built)]
+            changed += [f"golden/{name}" for name in write_golden(built)]
     return changed
 
 

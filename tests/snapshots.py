@@ -39,6 +39,8 @@ SECONDS_SHOWN = " in #.##s"
 
 GOLDEN_BUILD = ("build", "--no-search")
 """The search index is left out: Pagefind writes binary files that change with its version."""
+DIFF_LINES = 80
+"""The diff of the first differing file is cut here: enough to see what changed."""
 COPIED = ("static/",)
 """Output folders the build copies from the theme as they are: recorded by hash, not kept twice."""
 
@@ -140,8 +142,9 @@ def copied_manifest(files: dict[str, Path]) -> str:
 
 
 def write_golden(built: Path) -> list[str]:
-    """Replace the golden folder with the site in `built`; the files whose bytes changed."""
-    before = _golden_bytes()
+    """Replace the golden record with the site in `built`; the files that changed, relative
+    to tests/golden/."""
+    before = _golden_record()
     shutil.rmtree(GOLDEN, ignore_errors=True)
     files = site_files(built)
     for name, path in files.items():
@@ -150,19 +153,17 @@ def write_golden(built: Path) -> list[str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
     COPIED_MANIFEST.write_text(copied_manifest(files), encoding="utf-8")
-    after = _golden_bytes()
+    after = _golden_record()
     return sorted(
         name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
     )
 
 
-def _golden_bytes() -> dict[str, bytes]:
-    recorded = (
-        {name: p.read_bytes() for name, p in site_files(GOLDEN).items()} if GOLDEN.is_dir() else {}
-    )
-    if COPIED_MANIFEST.exists():
-        recorded[COPIED_MANIFEST.name] = COPIED_MANIFEST.read_bytes()
-    return recorded
+def _golden_record() -> dict[str, bytes]:
+    """Every file of the golden record by its path below tests/golden/, with its bytes."""
+    folder = GOLDEN.parent
+    paths = [*site_files(GOLDEN).values(), COPIED_MANIFEST] if GOLDEN.is_dir() else []
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in paths if p.exists()}
 
 
 def golden_differences(built: Path) -> str:
@@ -214,4 +215,7 @@ def _diff(name: str, recorded: Path, built: Path) -> str:
         new = built.read_text(encoding="utf-8").splitlines(keepends=True)
     except UnicodeDecodeError:
         return f"{name}: binary, sha256 {sha256(recorded)} recorded, {sha256(built)} built"
-    return "".join(difflib.unified_diff(old, new, f"golden/seed/{name}", f"built/{name}", n=2))
+    diff = list(difflib.unified_diff(old, new, f"golden/seed/{name}", f"built/{name}", n=2))
+    if len(diff) > DIFF_LINES:
+        diff = [*diff[:DIFF_LINES], f"... ({len(diff) - DIFF_LINES} more lines of diff)\n"]
+    return "".join(diff)
