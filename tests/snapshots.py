@@ -32,7 +32,6 @@ COPIED_MANIFEST = TESTS / "golden" / "seed-copied.sha256"
 RECORD_FILES = ("expected.txt", "remove.txt")
 """A case's files that describe it rather than lie over the base project."""
 DEFAULT_COMMAND = "$ site-builder check"
-EXIT_LINE = re.compile(r"\[exit (\d+)\]")
 SECONDS = re.compile(r" in \d+\.\d\ds\b")
 SECONDS_SHOWN = " in #.##s"
 """The one thing a run prints that changes from run to run: how long it took."""
