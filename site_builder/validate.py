@@ -318,7 +318,8 @@ class Known:
     ids: frozenset[str]
     """Valid ids of entries."""
     written: frozenset[str]
-    """Every key as written, valid or not: a reference to a broken entry is not reported again."""
+    """Every key as written, valid or not, and the valid form of each broken key: a reference
+    to a broken entry, or to the id it is told to become, is not reported again."""
     complete: bool
     """False when the file could not be read: then no reference can be called unknown."""
     names: dict[str, str]
@@ -342,14 +343,17 @@ def _known(file: YamlFile | None, path: str, what: str, name_fields: Iterable[st
     complete = file is None or isinstance(root, MapNode)
     entries = root.entries if isinstance(root, MapNode) else ()
     names: dict[str, str] = {}
+    ids = frozenset(k.text for k, _ in entries if _ID_RE.fullmatch(k.text))
+    broken = [k.text for k, _ in entries if k.text not in ids]
     for key, node in entries:
-        for value in _name_values(node, name_fields):
-            names.setdefault(slugify(value), key.text)
+        if key.text in ids:  # a broken id is no suggestion: its own error says what to use
+            for value in _name_values(node, name_fields):
+                names.setdefault(slugify(value), key.text)
     return Known(
         what=what,
         file=path,
-        ids=frozenset(k.text for k, _ in entries if _ID_RE.fullmatch(k.text)),
-        written=frozenset(k.text for k, _ in entries),
+        ids=ids,
+        written=frozenset([*broken, *(slugify(k) for k in broken), *ids]),
         complete=complete,
         names=names,
     )
