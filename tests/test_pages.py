@@ -270,7 +270,7 @@ def test_person_page_groups_by_dated_article_and_names_the_speaker(seed_site: Pa
     assert "Then: General Secretary of the Central Committee" in main
     assert ">In Xi heads Internet security group<" not in main
     text = re.sub(r"<[^>]+>", "", main)
-    assert 'Cyberspace should be made clean and chipper," Xi said.' in text
+    assert "Cyberspace should be made clean and chipper,\" Xi said." in text
     # the mention "Xi said" after that quote is in its quote card, and not listed again
     assert text.count("Cyberspace should be made clean and chipper") == 1
 
