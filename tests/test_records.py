@@ -188,6 +188,18 @@ def test_tracing_keeps_untouched_paragraphs_exact_through_inserts_and_deletes():
     assert traced.kind == "deleted" and traced.span is None
 
 
+def test_a_deleted_passage_is_not_taken_for_its_copy_elsewhere():
+    copy = "The same sentence stands in two paragraphs."
+    old = f"First one. {copy}\nSecond one.\nThird one. {copy}\nFourth one.\n"
+    new = f"First one. {copy}\nSecond one.\nFourth one.\n"
+    start = old.rindex(copy)
+    end = start + len(copy)
+    traced = Diff(old, new).trace(start, end, old[start - 32 : start], old[end : end + 32])
+    assert traced.kind == "deleted"
+    first = old.index(copy)
+    assert Diff(old, new).trace(first, first + len(copy), "", "").span == (first, first + len(copy))
+
+
 def test_a_moved_or_swapped_paragraph_is_found_in_its_new_place():
     old = "\n".join(PARAGRAPHS) + "\n"
     swapped = PARAGRAPHS.copy()
