@@ -17,6 +17,7 @@ git for an old seed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -386,12 +387,10 @@ def _with_context(finding: Finding, text: str) -> Finding:
     if finding.traced is None:
         return finding
     start, end = finding.traced
-    return Finding(
-        **{
-            **finding.__dict__,
-            "new_before": text[max(0, start - CONTEXT) : start],
-            "new_after": text[end : end + CONTEXT],
-        }
+    return dataclasses.replace(
+        finding,
+        new_before=text[max(0, start - CONTEXT) : start],
+        new_after=text[end : end + CONTEXT],
     )
 
 
