@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.watch import Debouncer, Watcher, is_relevant, is_scratch_file
+from site_builder.serve.watch import Debouncer, Watcher, is_relevant, is_scratch_file
 
 WAIT = 10.0
 """Upper bound for an expected callback; reached only when something is broken."""
