@@ -192,9 +192,7 @@ def find_project(start: Path) -> Path | None:
 
 def _run(args: argparse.Namespace, project: Path) -> int:
     if args.command == "serve":
-        from .serve import serve
-
-        return serve(project, args.port)
+        return _serve(project, args.port, sys.stderr)
     if args.command == "import":
         return _run_import(project, args.file, args.article, sys.stderr)
     stream = sys.stderr
@@ -225,6 +223,18 @@ def _run(args: argparse.Namespace, project: Path) -> int:
     return _print_report(
         report, verb, stream, quiet=args.quiet, colour=wants_colour(stream), strict=args.strict
     )
+
+
+def _serve(project: Path, port: int, stream: TextIO) -> int:
+    from .serve import ListenError, serve
+
+    report_bug = functools.partial(bug_report, command="serve", project=project)
+    try:
+        serve(project, port, report_bug=report_bug)  # returns once Ctrl-C or SIGTERM stops it
+    except ListenError as exc:
+        print(f"site-builder: error: {exc}", file=stream)
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def _run_import(project: Path, file: Path, slug: str, stream: TextIO) -> int:
@@ -278,22 +288,26 @@ def _print_report(
 
 
 def _report_bug(args: argparse.Namespace, stream: TextIO) -> None:
-    _, exc, _ = sys.exc_info()
+    for line in bug_report(sys.exc_info()[1], args.command, args.project):
+        print(line, file=stream)
+
+
+def bug_report(exc: BaseException | None, command: str, project: Path) -> list[str]:
+    """Report a bug briefly: what was raised and where, with the input and command it met."""
     input_path = ""
     if isinstance(exc, InternalError) and exc.__cause__ is not None:
         input_path, exc = exc.input_path, exc.__cause__
     frames = traceback.extract_tb(exc.__traceback__ if exc else None)
     where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
-    print(f"site-builder: internal error: {type(exc).__name__}: {exc}", file=stream)
-    print(f"  at {where}", file=stream)
+    lines = [f"site-builder: internal error: {type(exc).__name__}: {exc}", f"  at {where}"]
     if input_path:
-        print(f"  while processing: {input_path}", file=stream)
-    print(f"  while running: site-builder {args.command} --project {args.project}", file=stream)
-    print(
+        lines.append(f"  while processing: {input_path}")
+    lines.append(f"  while running: site-builder {command} --project {project}")
+    lines.append(
         "  this is a bug in site-builder, not in your content; please report it with the "
-        "files above",
-        file=stream,
+        "files above"
     )
+    return lines
 
 
 # --- Starting out: `new` and `draft` --------------------------------------------------

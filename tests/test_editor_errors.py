@@ -19,7 +19,8 @@ from site_builder import render
 from site_builder.build import BuildOptions, check
 from site_builder.cli import main
 from site_builder.errors import Position, error, warning
-from site_builder.serve import LiveSite, placeholder_page
+from site_builder.serve.events import LiveSite
+from site_builder.serve.overlay import load_script, placeholder_page
 
 Lines = list[str]
 
@@ -303,14 +304,14 @@ def test_control_characters_from_content_never_reach_the_terminal(
 
 def test_the_preview_overlay_gets_the_escaped_text(tmp_path: Path):
     live = LiveSite(tmp_path, "")
-    live.failed([error(Position("a.yaml", 1, 1), "bad \x1b]0;owned\x07 title")], 1)
+    live.failed([error(Position("a.yaml", 1, 1), "bad \x1b]0;owned\x07 title").format()], 1)
     assert live.failure is not None
     data = json.loads(live.failure.decode().split("data: ", 1)[1])
     assert data["diagnostics"] == ["a.yaml:1:1: error: bad \\x1b]0;owned\\x07 title"]
     page = placeholder_page(live.failure_text, b"")
     assert b"\x1b" not in page and b"bad \\x1b]0;owned\\x07 title" in page
     # The overlay puts them in the page as text, never as markup.
-    script = (Path(render.__file__).parent / "livereload.js").read_text(encoding="utf-8")
+    script = load_script()
     assert 'querySelector("pre").textContent = report.diagnostics.join' in script
 
 

@@ -9,6 +9,7 @@ in CI (`SITE_BUILDER_CI=1`).
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -27,9 +28,10 @@ from test_load import ARTICLE, project
 
 from site_builder import write as write_module
 from site_builder.build import Builder, BuildOptions
-from site_builder.cli import main
+from site_builder.cli import bug_report, main
 from site_builder.search import SearchIndexError
-from site_builder.serve import DevServer, bind
+from site_builder.serve import DevServer
+from site_builder.serve.handler import bind
 from site_builder.write import BUILD_MARKER, MARKER_TEXT, exchange, remove_stale_staging
 
 IN_CI = bool(os.environ.get("SITE_BUILDER_CI"))
@@ -363,14 +365,15 @@ def test_the_preview_reports_a_failed_reindex_and_keeps_serving_search(
     disk = small_disk(8 * 1024)
     monkeypatch.setattr("tempfile.tempdir", str(disk))  # the preview's private folder
     terminal = io.StringIO()
-    dev = DevServer(root, bind(0), stream=terminal)
+    report_bug = functools.partial(bug_report, command="serve", project=root)
+    dev = DevServer(root, bind(0), report_bug=report_bug, stream=terminal)
     dev.start()
     try:
         entry = dev.site_dir / "pagefind/pagefind-entry.json"
         wait_until(entry.is_file, "the first search index")
         bundle = files_of(dev.site_dir / "pagefind")
         fill(disk, 128 * 1024)
-        dev.rebuild(frozenset())
+        dev.rebuilds.rebuild(frozenset())
         wait_until(lambda: "search index not updated" in terminal.getvalue(), "the report")
         assert files_of(dev.site_dir / "pagefind") == bundle
         assert sorted(p.name for p in dev.site_dir.parent.iterdir()) == ["site"]

@@ -6,6 +6,7 @@ find the private build folder and check it is gone after shutdown.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import io
 import json
@@ -23,16 +24,12 @@ from pathlib import Path
 import pytest
 from conftest import ProjectFactory
 
-from site_builder.serve import (
-    EVENTS_PATH,
-    DevServer,
-    bind,
-    content_type,
-    inject,
-    load_script,
-    locate,
-    placeholder_page,
-)
+from site_builder.build import Builder, BuildReport
+from site_builder.cli import bug_report
+from site_builder.serve import DevServer
+from site_builder.serve.files import content_type, locate
+from site_builder.serve.handler import HTTPServer, bind
+from site_builder.serve.overlay import EVENTS_PATH, inject, load_script, placeholder_page
 
 HOST = "127.0.0.1"
 WAIT = 20.0
@@ -431,6 +428,12 @@ def test_stopping_cleans_up(serve, project: Path, sig: int):
 # --- In process --------------------------------------------------------------------------------
 
 
+def preview(project: Path, httpd: HTTPServer, terminal: io.StringIO | None = None) -> DevServer:
+    """A preview as the command line makes one, its terminal a string."""
+    report_bug = functools.partial(bug_report, command="serve", project=project)
+    return DevServer(project, httpd, report_bug=report_bug, stream=terminal or io.StringIO())
+
+
 def test_locate_stays_inside_the_site(tmp_path: Path):
     root = tmp_path / "site"
     (root / "articles/a").mkdir(parents=True)
@@ -475,7 +478,7 @@ def test_the_script_can_be_inlined():
 def test_stopping_leaves_no_threads_and_no_folder(project: Path):
     before = set(threading.enumerate())
     httpd = bind(0)
-    dev = DevServer(project, httpd, stream=io.StringIO())
+    dev = preview(project, httpd)
     dev.start()
     try:
         port = httpd.server_address[1]
@@ -492,6 +495,40 @@ def test_stopping_leaves_no_threads_and_no_folder(project: Path):
         time.sleep(0.02)  # a request thread may still be closing its socket
     assert set(threading.enumerate()) - before == set()
     assert not site.parent.exists()
+
+
+def test_a_bug_in_a_rebuild_gets_the_command_lines_report_and_the_preview_goes_on(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    terminal = io.StringIO()
+    httpd = bind(0)
+    dev = preview(project, httpd, terminal)
+    dev.start()
+    try:
+        port = httpd.server_address[1]
+        events = EventStream(port)
+
+        def broken(self: Builder) -> BuildReport:
+            raise ValueError("a bug")
+
+        monkeypatch.setattr(Builder, "build", broken)
+        dev.rebuilds.rebuild(frozenset({project / "content/articles/story.yaml"}))
+        (text,) = events.expect("build-error")["diagnostics"]  # type: ignore[misc]
+        assert text.startswith("site-builder: internal error: ValueError: a bug\n  at ")
+        assert f"\n  while running: site-builder serve --project {project}\n" in text
+        assert "First story" in get(port, "/articles/story/").text  # the last good build
+        monkeypatch.undo()
+        dev.rebuilds.rebuild(frozenset())
+        events.expect("reload")
+        events.close()
+    finally:
+        dev.stop()
+    lines = terminal.getvalue().splitlines()
+    assert "site-builder: internal error: ValueError: a bug" in lines
+    assert any(
+        re.search(r"story\.yaml changed: internal error in [\d.]+s; still serving the last", line)
+        for line in lines
+    )
 
 
 # --- Only the editor's own machine (DNS rebinding) --------------------------------------------
@@ -519,7 +556,7 @@ def request_with(port: int, path: str, headers: dict[str, str], method: str = "G
 def in_process(project: Path) -> Iterator[int]:
     """A preview of `project` in this process; its port."""
     httpd = bind(0)
-    dev = DevServer(project, httpd, stream=io.StringIO())
+    dev = preview(project, httpd)
     dev.start()
     try:
         yield httpd.server_address[1]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.watch import Debouncer, Watcher, is_relevant, is_scratch_file
+from site_builder.serve.watch import Debouncer, Watcher, is_relevant, is_scratch_file
 
 WAIT = 10.0
 """Upper bound for an expected callback; reached only when something is broken."""
@@ -86,6 +86,10 @@ def test_only_what_the_build_reads_is_relevant(tmp_path: Path):
     assert not is_relevant(project / "content/articles/.a.yaml.swp", project)
     ignored = project / "content/build"
     assert not is_relevant(ignored / "index.html", project, [ignored])
+    assert not is_relevant(project / "content/anchors/story.json", project)  # the build's own
+    assert not is_relevant(project / "content/anchors", project)
+    assert is_relevant(project / "content/anchors.yaml", project)
+    assert is_relevant(project / "content/articles/anchors/story.yaml", project)
 
 
 # --- Debouncing ----------------------------------------------------------------------------------
@@ -256,6 +260,19 @@ def test_scratch_files_and_other_folders_are_ignored(project: Path, watched: Cal
     (project / "output/index.html").write_text("built")
     (project / "notes.txt").write_text("not content")
     assert watched.none_within(0.5)
+
+
+def test_the_builds_anchor_records_do_not_trigger_a_rebuild(project: Path, watched: Calls):
+    records = project / "content/anchors"
+    records.mkdir()
+    (records / "story.json").write_text("{}\n")
+    temp = records / "story.json.new"  # as the build writes them: beside, then renamed over
+    temp.write_text('{"a": 1}\n')
+    os.replace(temp, records / "story.json")
+    article = project / "content/articles/story.yaml"
+    article.write_text("title: two\n")  # after the records: its batch is the first call
+    assert watched.next() == {article}
+    assert watched.none_within(QUIET * 4)
 
 
 def test_a_sed_in_place_edit_is_seen_under_the_real_name_only(project: Path, watched: Calls):

@@ -3,10 +3,11 @@
 Editors save in many ways: write in place, write a temp file and rename it over
 the original (vim, VS Code, JetBrains), keep swap and backup files next to the
 real one. So the watches are on folders, recursively, and every created,
-modified, deleted or moved file counts, except editors' own scratch files. A
-save produces several events within milliseconds; they are collected until the
-folder has been quiet for a moment and handed over as one set of paths, and
-whatever arrives while the callback runs becomes exactly one more call after it.
+modified, deleted or moved file counts, except editors' own scratch files and
+what the build writes itself (content/anchors/). A save produces several events
+within milliseconds; they are collected until the folder has been quiet for a
+moment and handed over as one set of paths, and whatever arrives while the
+callback runs becomes exactly one more call after it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 
 WATCHED_FOLDERS = ("content", "seeds", "templates")
 """What a build reads; everything else in the project (output/, .git, .venv) is not watched."""
+
+BUILD_WRITES = (("content", "anchors"),)
+"""Folders inside watched ones that the build writes itself (the anchor records): a change
+there is the build's own doing, and rebuilding for it would loop."""
 
 EDITOR_SCRATCH = (
     ".*.sw?",  # vim swap files: .name.swp, .swo, .swx ...
@@ -105,6 +110,8 @@ def is_relevant(path: Path, project: Path, ignore: Iterable[Path] = ()) -> bool:
     except ValueError:
         return False
     if not relative.parts or relative.parts[0] not in WATCHED_FOLDERS:
+        return False
+    if any(relative.parts[: len(folder)] == folder for folder in BUILD_WRITES):
         return False
     if any(path == other or path.is_relative_to(other) for other in ignore):
         return False
