@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from conftest import ProjectFactory
 
-from site_builder.build import Builder, BuildReport
+from site_builder.build import Builder, BuildOptions, BuildReport, build
 from site_builder.cli import bug_report
 from site_builder.serve import DevServer
 from site_builder.serve.files import content_type, locate
@@ -366,6 +366,22 @@ def test_a_bad_save_shows_errors_and_keeps_the_last_good_build(serve, project: P
     assert "Fixed story" in served.get("/articles/story/").text
     events.close()
     late.close()
+
+
+def test_an_anchor_that_moved_with_a_revised_seed_shows_in_the_overlay(serve, project: Path):
+    """FORMAT.md section 10: the preview reports findings like any error, and writes no record."""
+    assert not build(BuildOptions(project, search=False)).failed
+    record = project / "content/anchors/story.json"
+    recorded = record.read_bytes()
+    served = serve(project)
+    events = served.events()
+
+    revised = SEED.replace("must become a cyber power", "must soon become a cyber power")
+    atomic_write(project / "seeds/story.txt", revised)
+    diagnostics = "\n".join(events.expect("build-error")["diagnostics"])  # type: ignore[arg-type]
+    assert re.search(r"^content/articles/story\.yaml:\d+:\d+: error: edited", diagnostics, re.M)
+    assert record.read_bytes() == recorded
+    events.close()
 
 
 def test_a_first_build_that_fails_serves_the_errors_until_fixed(

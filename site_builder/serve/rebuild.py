@@ -42,7 +42,11 @@ class RebuildLoop:
         self.live = live
         # This server's own address as base_url: the 404 page's absolute links work
         # locally. Search is indexed after each reload, off the edit-to-page path.
-        options = BuildOptions(project, out=live.root, base_url=base_url, search=False, jobs=1)
+        # The preview reports moved anchors but writes no records: a write under content/
+        # would wake its own watcher, and records are the build's to commit.
+        options = BuildOptions(
+            project, out=live.root, base_url=base_url, search=False, jobs=1, records="check"
+        )
         self._builder = Builder(options)
         self._report_bug = report_bug
         self._stream = stream
