@@ -64,7 +64,7 @@ def export_article(article: AnchoredArticle, base_url: str, language: str) -> by
         "label": f"Annotations on “{article.spec.title}”",
         "total": len(items),
         "first": {
-            "id": f"{collection_id}#page-1",
+            "id": at(collection_id, "page-1"),
             "type": "AnnotationPage",
             "partOf": collection_id,
             "startIndex": 0,

@@ -21,9 +21,10 @@ Links
     is absolute and clean: `<base_url>articles/<slug>/`, without `index.html`.
 
 Ids
-    An annotation's id is the editor's (`internet-users-2013`) or derived from its type and
-    the first words of its text (`quote-efforts-should-be-made`); the n-th place of the same
-    text gets `<id>-<n>`. Both are lowercase letters, digits and hyphens (schema.ID_PATTERN).
+    An annotation's id is the editor's (`internet-users-2013`, as schema.ID_PATTERN allows)
+    or derived from its type and the first words of its text (`quote-efforts-should-be-made`;
+    letters of other scripts are kept: `term-网络强国`); the n-th place of the same text gets
+    `<id>-<n>`. Neither ever contains `_` or white space.
     Ids the build makes up for its own elements contain `_` (`para_3`, `note_<id>`,
     `note_<id>_body`, `letter_A`, `quotes_<slug>`, `notes_heading`), which an editor's or a
     derived id never does, so the two can never clash. The reading and search scripts
