@@ -8,7 +8,6 @@ ever fuzzy-matched silently.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from .errors import Diagnostic, Position, error
@@ -20,10 +19,9 @@ from .textmatch import (
     is_spaced_word_char,
     normalize,
     normalize_needle,
-    slugify,
 )
+from .urls import derived_id, numbered_id
 
-_SLUG_WORDS = 4
 _QUOTE_LIMIT = 100
 
 
@@ -180,12 +178,11 @@ def _anchor_one(annotation: AnnotationSpec, seed: _Seed, problems: list[Diagnost
     places = []
     for n, start in enumerate(chosen, start=1):
         if annotation.all:
-            ident = base if n == 1 else f"{base}-{n}"
+            ident = numbered_id(base, n)
         elif annotation.id:
             ident = base
         else:  # derived ids count among every place of the text, so others cannot shift them
-            index = starts.index(start) + 1
-            ident = base if index == 1 else f"{base}-{index}"
+            ident = numbered_id(base, starts.index(start) + 1)
         original_start, original_end = seed.norm.span(start, start + len(needle))
         places.append(
             Place(
@@ -313,11 +310,3 @@ def _snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _shorten(text: str) -> str:
     return text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 1] + "…"
-
-
-def derived_id(kind: str, text: str) -> str:
-    """The id an annotation of this type and text gets when the editor gives none."""
-    slug = slugify(text, _SLUG_WORDS)
-    if not slug:  # punctuation only: a short digest keeps it stable and unique
-        slug = hashlib.sha1(text.encode()).hexdigest()[:8]
-    return f"{kind}-{slug}"

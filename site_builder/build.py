@@ -29,8 +29,8 @@ from .errors import (
     sort_diagnostics,
     warning,
 )
-from .export import collection_path, export_article, source_bytes, source_path
-from .feed import FEED_PATH, atom_feed
+from .export import export_article, source_bytes
+from .feed import atom_feed
 from .link import Found, Names, collect_site, compile_names, link_article
 from .load import (
     MAX_COPY_BYTES,
@@ -74,6 +74,7 @@ from .render import (
 from .schema import ProjectIds, ids_of, stale_schema_files, write_schema_files
 from .search import SearchIndexError, index_site, pagefind_executable, refresh_index
 from .siteroot import place_root_files, robots_txt, root_files
+from .urls import FEED, ROBOTS, collection_path, source_path
 from .validate import (
     Catalog,
     CheckedArticle,
@@ -500,8 +501,8 @@ def render_pages(
     files = {path: data for path, (_, data) in pages.items()}
     files.update(export_files(site, base_url))
     files[".nojekyll"] = b""
-    files[FEED_PATH] = atom_feed(site, base_url)
-    files["robots.txt"] = robots_txt(base_url)  # unless templates/root/ has one: site_files
+    files[FEED] = atom_feed(site, base_url)
+    files[ROBOTS] = robots_txt(base_url)  # unless templates/root/ has one: site_files
     if site.content.site.cname:  # GitHub Pages reads the custom domain from this file
         files["CNAME"] = site.content.site.cname.encode("ascii") + b"\n"
     return files, []
@@ -514,9 +515,7 @@ def export_files(site: Site, base_url: str) -> dict[str, bytes]:
     for article in site.articles:
         slug = article.spec.slug
         files[source_path(slug)] = source_bytes(article)
-        files[collection_path(slug)] = export_article(
-            article, base_url, language, base_url + "people/", base_url + "glossary/"
-        )
+        files[collection_path(slug)] = export_article(article, base_url, language)
     return files
 
 

@@ -25,7 +25,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .anchor import derived_id
 from .schema import ID_PATTERN, modeline
 from .textmatch import (
     NameMatcher,
@@ -34,8 +33,8 @@ from .textmatch import (
     is_spaced_word_char,
     normalize,
     normalize_needle,
-    slugify,
 )
+from .urls import derived_id, numbered_id, slugify
 
 # --- Finding quotations ----------------------------------------------------------------
 
@@ -606,8 +605,7 @@ def _body_marker(text: str, start: int) -> str:
 
 
 def _explicit_id(anchor: Anchor, used: set[str]) -> str:
-    base = derived_id("quote", anchor.text)
-    ident = base if anchor.index == 1 else f"{base}-{anchor.index}"
+    ident = numbered_id(derived_id("quote", anchor.text), anchor.index)
     if ident not in used:
         used.add(ident)
         return ""

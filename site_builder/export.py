@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from .model import AnchoredArticle, Place
+from .urls import absolute, article_path, at, collection_path, source_path, target_path
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_CHARS = 32
@@ -27,16 +28,6 @@ MOTIVATIONS = {
 """The W3C motivation of each annotation type; `import` reads them back the same way."""
 
 
-def source_path(slug: str) -> str:
-    """Where an article's seed is published, byte for byte."""
-    return f"articles/{slug}/source.txt"
-
-
-def collection_path(slug: str) -> str:
-    """Where an article's annotation collection is published."""
-    return f"annotations/{slug}.jsonld"
-
-
 def seed_text(article: AnchoredArticle) -> str:
     """The seed's whole text, as decoded: what the position selectors count in."""
     return article.body.preamble + article.body.text
@@ -47,16 +38,13 @@ def source_bytes(article: AnchoredArticle) -> bytes:
     return (("\ufeff" if article.body.bom else "") + seed_text(article)).encode("utf-8")
 
 
-def export_article(
-    article: AnchoredArticle, base_url: str, language: str, people_url: str, terms_url: str
-) -> bytes:
+def export_article(article: AnchoredArticle, base_url: str, language: str) -> bytes:
     """The article's annotations as a W3C `AnnotationCollection`, serialised as JSON-LD.
 
-    `base_url` ends in `/`; `people_url` and `terms_url` are the clean URLs of the people and
-    glossary indexes, under which each person's and term's page lives.
+    `base_url` is absolute and ends in `/`.
     """
     slug = article.spec.slug
-    page_url = f"{base_url}articles/{slug}/"
+    page_url = absolute(base_url, article_path(slug))
     collection_id = base_url + collection_path(slug)
     target = _Target(
         text=seed_text(article),
@@ -65,7 +53,7 @@ def export_article(
         scope=page_url,
         via=article.spec.original_url,
     )
-    bodies = _Bodies(people_url, terms_url, language)
+    bodies = _Bodies(base_url, language)
     items = [
         _annotation(place, page_url, target, bodies) for place in article.places if not place.auto
     ]
@@ -76,7 +64,7 @@ def export_article(
         "label": f"Annotations on “{article.spec.title}”",
         "total": len(items),
         "first": {
-            "id": f"{collection_id}#page-1",
+            "id": at(collection_id, "page-1"),
             "type": "AnnotationPage",
             "partOf": collection_id,
             "startIndex": 0,
@@ -116,17 +104,16 @@ class _Target:
 class _Bodies:
     """Makes the bodies of an annotation: the page it links to, and its note."""
 
-    def __init__(self, people_url: str, terms_url: str, language: str) -> None:
-        self.people_url = people_url
-        self.terms_url = terms_url
+    def __init__(self, base_url: str, language: str) -> None:
+        self.base_url = base_url
         self.language = language
 
     def of(self, place: Place) -> list[dict[str, Any]]:
         bodies: list[dict[str, Any]] = []
-        if place.type == "term":
-            bodies.append(self.page(self.terms_url + place.target + "/", "classifying"))
-        elif place.target:  # a quote's speaker, a mention's person
-            bodies.append(self.page(self.people_url + place.target + "/", "identifying"))
+        if place.target:  # a term's entry, a quote's speaker, a mention's person
+            purpose = "classifying" if place.type == "term" else "identifying"
+            url = absolute(self.base_url, target_path(place.type, place.target))
+            bodies.append(self.page(url, purpose))
         if place.note:
             bodies.append(
                 {
@@ -146,7 +133,7 @@ class _Bodies:
 
 def _annotation(place: Place, page_url: str, target: _Target, bodies: _Bodies) -> dict[str, Any]:
     annotation: dict[str, Any] = {
-        "id": page_url + "#" + place.id,
+        "id": at(page_url, place.id),
         "type": "Annotation",
         "motivation": MOTIVATIONS[place.type],
     }

@@ -11,9 +11,9 @@ import datetime
 import xml.etree.ElementTree as ET
 
 from .model import AnchoredArticle, Site
+from .urls import FEED, absolute, article_path
 
 ATOM = "http://www.w3.org/2005/Atom"
-FEED_PATH = "feed.xml"
 
 _UNDATED = datetime.date(1970, 1, 1)
 """`updated` is required: a site whose articles have no dates at all says the epoch."""
@@ -31,7 +31,7 @@ def atom_feed(site: Site, base_url: str) -> bytes:
         _text(feed, "subtitle", config.description)
     _text(feed, "updated", _timestamp(newest))
     ET.SubElement(
-        feed, "link", {"rel": "self", "type": "application/atom+xml", "href": base_url + FEED_PATH}
+        feed, "link", {"rel": "self", "type": "application/atom+xml", "href": base_url + FEED}
     )
     ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": base_url})
     author = ET.SubElement(feed, "author")
@@ -58,7 +58,7 @@ def newest_first(articles: tuple[AnchoredArticle, ...]) -> list[AnchoredArticle]
 
 def _entry(article: AnchoredArticle, base_url: str, newest: datetime.date) -> ET.Element:
     spec = article.spec
-    url = f"{base_url}articles/{spec.slug}/"
+    url = absolute(base_url, article_path(spec.slug))
     entry = ET.Element("entry")
     _text(entry, "id", url)
     _text(entry, "title", spec.title)

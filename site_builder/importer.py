@@ -36,7 +36,8 @@ from .load import (
     load_text_file,
 )
 from .model import AnnotationType, ArticleSpec, Person, Term
-from .textmatch import normalize_needle, slugify
+from .textmatch import normalize_needle
+from .urls import entry_of_url, slugify
 from .validate import Catalog, validate_article, validate_catalog
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -44,7 +45,6 @@ MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 _TYPE_OF_MOTIVATION = {motivation: kind for kind, motivation in MOTIVATIONS.items()}
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_PAGE_URL = re.compile(r"/(people|glossary)/([a-z0-9-]+)/(?:index\.html)?$")
 
 
 @dataclass(frozen=True)
@@ -199,12 +199,11 @@ class _Names:
 
     def page(self, url: str) -> tuple[str, str] | None:
         """("person" | "term", id) for the URL of a person's or term's page of this project."""
-        match = _PAGE_URL.search(url.split("#", 1)[0])
-        if match is None:
+        entry = entry_of_url(url)
+        if entry is None:
             return None
-        folder, ident = match.groups()
-        known = self.people if folder == "people" else self.terms
-        return (("person" if folder == "people" else "term"), ident) if ident in known else None
+        kind, ident = entry
+        return entry if ident in (self.people if kind == "person" else self.terms) else None
 
     def tag(self, tag: str) -> tuple[str, str] | None:
         """("mention" | "term", id) for a tag that names a person or term."""

@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from .anchor import derived_id
 from .errors import Diagnostic, Position, warning
 from .model import (
     AnchoredArticle,
@@ -27,6 +26,7 @@ from .model import (
     Term,
 )
 from .textmatch import NameMatcher, normalize_needle
+from .urls import derived_id, numbered_id, paragraph_id
 
 _CONTEXT_CHARS = 90
 
@@ -81,11 +81,6 @@ class _Spans:
         """Whether any span begins before `end` and ends after `start`."""
         before_end = bisect.bisect_left(self.starts, end)
         return before_end > 0 and self.reach[before_end - 1] > start
-
-
-def paragraph_anchor(index: int) -> str:
-    """The id of the n-th paragraph (1-based); editors' ids cannot contain `_`, so never clash."""
-    return f"para_{index}"
 
 
 Found = tuple[tuple[AnnotationType, str, Occurrence], ...]
@@ -197,8 +192,7 @@ def _add_autolinks(article: AnchoredArticle, hits: list[_Hit], mode: Autolink) -
 
 def _autolink_id(hit: _Hit, taken: set[str]) -> str:
     """Derive the id as for an editor's annotation of the same type and text at that place."""
-    base = derived_id(hit.entity.type, hit.name)
-    ident = base if hit.number == 1 else f"{base}-{hit.number}"
+    ident = numbered_id(derived_id(hit.entity.type, hit.name), hit.number)
     while ident in taken:  # only when an editor chose this very id for something else
         ident += "-auto"
     return ident
@@ -219,7 +213,7 @@ def _references(article: AnchoredArticle, hits: list[_Hit]) -> Found:
     for hit in hits:  # occurrences that carry no link still belong on the person's or term's page
         if linking.overlap(hit.start, hit.end):
             continue
-        anchor = paragraph_anchor(_paragraph_index(ends, hit.start))
+        anchor = paragraph_id(_paragraph_index(ends, hit.start))
         occurrence = _occurrence(article, ends, hit.start, hit.end, anchor, hit.entity.type, "")
         found.append((hit.entity.type, hit.entity.id, occurrence))
     found.sort(key=lambda entry: entry[2].offset)

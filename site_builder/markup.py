@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 
 from .model import Place
 from .parallel import fork_map
+from .urls import note_id
 
 _LINK_TYPES = ("mention", "term")
 _OPENING_PUNCTUATION = "\"'\u201c\u2018\u00ab("
@@ -167,7 +168,7 @@ def _trailers(
         number = style.note_numbers.get(place.id)
         if number is not None:
             trailers.setdefault(place.end, []).append(
-                f'<a class="note-ref" href="#note_{escape(place.id)}"'
+                f'<a class="note-ref" href="#{escape(note_id(place.id))}"'
                 f' aria-label="Note {number}">{number}</a>'
             )
     return trailers

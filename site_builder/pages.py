@@ -2,7 +2,7 @@
 
 Pure functions over plain data, used by the render stage. A long list is cut into pages by
 an estimate of each card's size in bytes, so that no page's HTML passes FORMAT.md's 200 KB
-however long the notes are; page 1 is `people/<id>/index.html`, page n `people/<id>/<n>/...`.
+however long the notes are; where each page lives is urls.page_path's to say.
 """
 
 from __future__ import annotations
@@ -283,11 +283,6 @@ def _close(
         page[-1] = Section(last.key, (*last.groups, piece), last.total, last.continued)
     else:
         page.append(Section(section.key, (piece,), section.total, started))
-
-
-def page_path(base: str, number: int) -> str:
-    """`people/x/index.html` for page 1, `people/x/<n>/index.html` for page n."""
-    return base if number == 1 else base.removesuffix("index.html") + f"{number}/index.html"
 
 
 def card_size(card: dict[str, Any]) -> int:

@@ -26,8 +26,6 @@ from markupsafe import Markup, escape
 from . import pages
 from . import structured as structured_data
 from .errors import Diagnostic, Position, error
-from .export import collection_path
-from .link import paragraph_anchor
 from .load import Refusal, decode_utf8, files_inside, inspect_inside, read_inside
 from .markup import (
     Attribution,
@@ -40,6 +38,27 @@ from .markup import (
 from .model import AnchoredArticle, Occurrence, Person, Place, Site, Term
 from .parallel import fork_map
 from .textmatch import NameMatcher, normalize, normalize_needle
+from .urls import (
+    GLOSSARY_INDEX,
+    HOME,
+    NOT_FOUND,
+    PEOPLE_INDEX,
+    SEARCH,
+    SITEMAP,
+    TEMPLATE_PATHS,
+    absolute,
+    article_path,
+    at,
+    collection_path,
+    note_id,
+    page_path,
+    paragraph_id,
+    person_path,
+    relative,
+    root_prefix,
+    target_path,
+    term_path,
+)
 
 PACKAGE_THEME = Path(__file__).parent / "default_templates"
 SOURCE_THEME = Path(__file__).parent.parent / "templates"
@@ -193,6 +212,7 @@ def make_environment(project: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["cjk"] = _cjk_filter
+    env.globals["urls"] = dict(TEMPLATE_PATHS)
     return env
 
 
@@ -264,36 +284,6 @@ def template_fingerprints(env: jinja2.Environment) -> dict[str, int]:
             todo.extend(uses[current])
         fingerprints[name] = hash(tuple(sorted((n, sources[n]) for n in seen)))
     return fingerprints
-
-
-@dataclass(frozen=True)
-class PageUrl:
-    """Where a page lives: its file path in the output, and its clean public address."""
-
-    path: str
-    """e.g. `articles/xi/index.html`."""
-
-    @property
-    def root(self) -> str:
-        """The relative prefix from this page back to the site root."""
-        return "../" * self.path.count("/")
-
-    @property
-    def clean(self) -> str:
-        """The address readers see: `articles/xi/` for `articles/xi/index.html`."""
-        return self.path.removesuffix("index.html")
-
-
-def article_path(slug: str) -> str:
-    return f"articles/{slug}/index.html"
-
-
-def person_path(pid: str) -> str:
-    return f"people/{pid}/index.html"
-
-
-def term_path(tid: str) -> str:
-    return f"glossary/{tid}/index.html"
 
 
 @dataclass(frozen=True)
@@ -554,7 +544,7 @@ class _Planner:
         planned = [self.planned(a) for a in self.site.articles]
         articles = [p.summary for p in planned]
         yield self.plan(
-            "index.html",
+            HOME,
             "index.html",
             "home",
             self.site.content.site.title,
@@ -568,7 +558,7 @@ class _Planner:
             yield entry.page
         people = [self.person_summary(p) for p in self.people.values()]
         yield self.plan(
-            "people/index.html",
+            PEOPLE_INDEX,
             "people.html",
             "people",
             "People",
@@ -579,7 +569,7 @@ class _Planner:
             yield from self.person_page(person)
         terms = [self.term_summary(t) for t in self.terms.values()]
         yield self.plan(
-            "glossary/index.html",
+            GLOSSARY_INDEX,
             "glossary.html",
             "glossary",
             "Glossary",
@@ -587,26 +577,26 @@ class _Planner:
             structured=lambda url: structured_data.term_set(
                 f"{self.site.content.site.title}: glossary",
                 url,
-                [(t["term"], self.base_url + PageUrl(t["href"]).clean) for t in terms],
+                [(t["term"], self.absolute(t["href"])) for t in terms],
             ),
             groups=lambda: letter_groups(terms, "term"),
         )
         for term in self.terms.values():
             yield from self.term_page(term)
-        yield self.plan("404.html", "404.html", "404", "Page not found", (), absolute=True)
+        yield self.plan(NOT_FOUND, "404.html", "404", "Page not found", (), absolute=True)
         # Search results come from Pagefind in the browser; the page itself is a form and,
         # without JavaScript, links to the indexes. It is left out of the sitemap.
-        yield self.plan("search/index.html", "search.html", "search", "Search", ())
-        urls = tuple(self.base_url + PageUrl(p).clean for p in self.sitemap_paths())
-        yield PagePlan("sitemap.xml", "sitemap.xml", (urls,), lambda: {"urls": urls})
+        yield self.plan(SEARCH, "search.html", "search", "Search", ())
+        urls = tuple(self.absolute(p) for p in self.sitemap_paths())
+        yield PagePlan(SITEMAP, "sitemap.xml", (urls,), lambda: {"urls": urls})
 
     def sitemap_paths(self) -> list[str]:
         return [
-            "index.html",
+            HOME,
             *(article_path(a.spec.slug) for a in self.site.articles),
-            "people/index.html",
+            PEOPLE_INDEX,
             *(person_path(p) for p in self.people),
-            "glossary/index.html",
+            GLOSSARY_INDEX,
             *(term_path(t) for t in self.terms),
             *self.numbered_pages,
             *(collection_path(a.spec.slug) for a in self.site.articles),
@@ -628,9 +618,8 @@ class _Planner:
 
         `structured` makes the page's schema.org data from its canonical URL.
         """
-        url = PageUrl(path)
         config = self.site.content.site
-        canonical = "" if absolute else self.base_url + url.clean
+        canonical = "" if absolute else self.absolute(path)
 
         def context() -> dict[str, Any]:
             return {
@@ -650,7 +639,7 @@ class _Planner:
                     "jsonld": structured_data.json_ld(structured(canonical)) if structured else "",
                 },
                 # 404.html is served at any depth, so only absolute links work there.
-                "root": self.base_url if absolute else url.root,
+                "root": self.base_url if absolute else root_prefix(path),
                 **{k: v() if callable(v) else v for k, v in values.items()},
             }
 
@@ -730,7 +719,7 @@ class _Planner:
                 "annotations_href": collection_path(spec.slug),
                 "original_url": spec.original_url,
                 "original_host": _host(spec.original_url),
-                "permalink_base": self.base_url + PageUrl(article_path(spec.slug)).clean,
+                "permalink_base": self.absolute(article_path(spec.slug)),
             },
             paragraphs=lambda: self.paragraphs(article),
             speakers=speaker_links,
@@ -743,18 +732,21 @@ class _Planner:
         Embedded in the article page, so a popover needs no request; plain text (the
         definition or bio without its Markdown) keeps it short and safe to clone.
         """
+        page = article_path(article.spec.slug)
         linked = sorted(
             {(p.type == "term", p.target) for p in article.places if p.type in _LINKED_TYPES}
         )
         return [
-            self.term_popover(self.terms[target]) if is_term else self.person_popover(target)
+            self.term_popover(self.terms[target], page)
+            if is_term
+            else self.person_popover(target, page)
             for is_term, target in linked
         ]
 
-    def person_popover(self, pid: str) -> dict[str, str]:
+    def person_popover(self, pid: str, page: str) -> dict[str, str]:
         person = self.people[pid]
         return {
-            "href": self.place_href_for("mention", pid),
+            "href": relative(page, person_path(pid)),
             "name": self.cjk(person.name),
             "native": self.cjk(person.native),
             "transliteration": "",
@@ -762,9 +754,9 @@ class _Planner:
             "more": "Person page",
         }
 
-    def term_popover(self, term: Term) -> dict[str, str]:
+    def term_popover(self, term: Term, page: str) -> dict[str, str]:
         return {
-            "href": self.place_href_for("term", term.id),
+            "href": relative(page, term_path(term.id)),
             "name": self.cjk(term.term),
             "native": self.cjk(term.native),
             "transliteration": term.transliteration,
@@ -775,10 +767,11 @@ class _Planner:
     def paragraphs(self, article: AnchoredArticle) -> list[dict[str, Any]]:
         notes = [p for p in article.places if p.note]
         numbers = {p.id: n for n, p in enumerate(notes, start=1)}
+        page = article_path(article.spec.slug)
         style = SpanStyle(
-            href=self.place_href,
+            href=lambda place: relative(page, target_path(place.type, place.target)),
             note_numbers=numbers,
-            attribution=self.attribution,
+            attribution=functools.partial(self.attribution, page=page),
             cjk_lang=self.site.content.site.cjk_lang,
         )
         opened: set[str] = set()
@@ -793,7 +786,7 @@ class _Planner:
                 taken += 1
             here = [p for p in here if paragraph.start < p.end]
             starting = [p for p in here if paragraph.start <= p.start]
-            anchor = paragraph_anchor(index)
+            anchor = paragraph_id(index)
             paragraphs.append(
                 {
                     "id": anchor,
@@ -814,7 +807,7 @@ class _Planner:
         words = article.body.text[place.start : place.end].split()
         label = " ".join(words[:_LABEL_WORDS]) + (" …" if len(words) > _LABEL_WORDS else "")
         return {
-            "id": f"note_{place.id}",
+            "id": note_id(place.id),
             "target": place.id,
             "paragraph": paragraph,
             "number": number,
@@ -823,17 +816,12 @@ class _Planner:
             "html": _with_hosts(self.md.render(place.note)),
         }
 
-    def place_href(self, place: Place) -> str:
-        return self.place_href_for(place.type, place.target)
-
-    def place_href_for(self, kind: str, target: str) -> str:
-        """From an article page to the page of a mentioned person or a term."""
-        return "../../" + (term_path(target) if kind == "term" else person_path(target))
-
-    def attribution(self, place: Place) -> Attribution | None:
+    def attribution(self, place: Place, page: str) -> Attribution | None:
+        """A quote's speaker, linked from the article page `page`."""
         if place.type != "quote":
             return None
-        return Attribution("../../" + person_path(place.target), self.people[place.target].name)
+        speaker = self.people[place.target]
+        return Attribution(relative(page, person_path(place.target)), speaker.name)
 
     def person_page(self, person: Person) -> Iterator[PagePlan]:
         """The person's page, and pages 2, 3, ... when their places are too many for one."""
@@ -923,7 +911,7 @@ class _Planner:
             functools.cache(sections),
             description=self.md.plain(term.definition, 160),
             structured=lambda url: structured_data.term(
-                term, url, self.absolute("glossary/index.html"), self.md.plain(term.definition)
+                term, url, self.absolute(GLOSSARY_INDEX), self.md.plain(term.definition)
             ),
             term=lambda: {
                 **self.term_summary(term),
@@ -953,14 +941,14 @@ class _Planner:
         split = pages.paginate(sections(), pages.card_size)
         count = len(split)
         for number, page_sections in enumerate(split, start=1):
-            path = pages.page_path(base, number)
+            path = page_path(base, number)
             if number > 1:
                 self.numbered_pages.append(path)
             pager = {
                 "number": number,
                 "count": count,
-                "prev": pages.page_path(base, number - 1) if number > 1 else "",
-                "next": pages.page_path(base, number + 1) if number < count else "",
+                "prev": page_path(base, number - 1) if number > 1 else "",
+                "next": page_path(base, number + 1) if number < count else "",
                 "first": base,
             }
             yield self.plan(
@@ -981,7 +969,7 @@ class _Planner:
             "article_slug": occurrence.article_slug,
             "article_title": occurrence.article_title,
             "offset": occurrence.offset,
-            "href": f"{article_path(occurrence.article_slug)}#{occurrence.anchor}",
+            "href": at(article_path(occurrence.article_slug), occurrence.anchor),
             "context": pages.context_markup(sentence),
             "note": self.md.render(occurrence.note) if occurrence.note else "",
             "note_number": 0,
@@ -995,7 +983,7 @@ class _Planner:
             "article_slug": hit.article_slug,
             "article_title": hit.article_title,
             "offset": hit.offset,
-            "href": f"{article_path(hit.article_slug)}#{hit.anchor}",
+            "href": at(article_path(hit.article_slug), hit.anchor),
             "context": cjk_markup(hit.passage, lang),
             "note": self.md.render(hit.note),
             "note_number": hit.number,
@@ -1016,7 +1004,7 @@ class _Planner:
 
     def absolute(self, path: str) -> str:
         """The clean public URL of a page, for metadata that leaves the site."""
-        return self.base_url + PageUrl(path).clean
+        return absolute(self.base_url, path)
 
 
 @dataclass(frozen=True)
@@ -1060,7 +1048,7 @@ def notes_naming_terms(site: Site, markdown: MarkdownRenderer) -> dict[str, list
                     NoteHit(
                         article.spec.slug,
                         article.spec.title,
-                        f"note_{place.id}",
+                        note_id(place.id),
                         number,
                         passage,
                         place.note,

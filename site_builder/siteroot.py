@@ -13,16 +13,16 @@ from pathlib import Path
 
 from .errors import Diagnostic, Position, error
 from .render import theme_dirs
+from .urls import ROBOTS, SITEMAP
 
 ROOT_FOLDER = "root"
-ROBOTS = "robots.txt"
 RESERVED_FOLDERS = ("pagefind",)
 """Folders the build fills after the pages (the search index)."""
 
 
 def robots_txt(base_url: str) -> bytes:
     """Crawlers may read everything; the sitemap says where every page is."""
-    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n".encode()
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}{SITEMAP}\n".encode()
 
 
 def root_files(project: Path) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:

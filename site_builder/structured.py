@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .model import AnchoredArticle, Person, Term
+from .urls import at
 
 CONTEXT = "https://schema.org"
 
@@ -108,7 +109,7 @@ def news_article(
                 {
                     "@type": "Quotation",
                     "text": " ".join(article.body.text[place.start : place.end].split()),
-                    "url": f"{url}#{place.id}",
+                    "url": at(url, place.id),
                     "creator": {"@type": "Person", "name": name, "url": person_url},
                 }
             )

@@ -23,7 +23,6 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": 
 # greedily to the end of the run, so it is exactly a run of `\s+` that is not " ".
 _RUN_TO_COLLAPSE = re.compile(r"(?: (?=\s)|[^\S ])\s*")
 _WHITESPACE_RUN = re.compile(r"\s+")
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -309,24 +308,3 @@ class NameMatcher:
                 reached = start - negative_length
                 found.append((start, reached, name, number))
         return found
-
-
-# Ids are derived from the same texts again and again: a name annotated or autolinked in
-# article after article. Bounded, since a long preview session meets ever new texts.
-@functools.lru_cache(maxsize=4096)
-def slugify(text: str, max_words: int = 0) -> str:
-    """Lowercase words joined by hyphens; letters outside ASCII are kept (CJK names stay legible)."""
-    folded = text if text.isascii() else _without_marks(text)
-    words = _WORD.findall(folded.lower())
-    if max_words:
-        words = words[:max_words]
-    return "-".join(words)
-
-
-def _without_marks(text: str) -> str:
-    """Compatibility-decomposed text without its combining marks (`é` -> `e`, `ﬁ` -> `fi`).
-
-    ASCII text needs no call: it is its own NFKD form and has no marks.
-    """
-    folded = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))

@@ -32,7 +32,7 @@ from .model import (
     Term,
     WebLink,
 )
-from .textmatch import slugify
+from .urls import slugify
 
 _ID_RE = re.compile(schema.ID_PATTERN)
 _URL_RE = re.compile(schema.URL_PATTERN)

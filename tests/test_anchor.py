@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from site_builder.anchor import anchor_article, derived_id, split_body
+from site_builder.anchor import anchor_article, split_body
 from site_builder.errors import Position
 from site_builder.load import TextFile
 from site_builder.model import AnnotationSpec, ArticleSpec
@@ -203,10 +203,3 @@ def test_split_body_keeps_line_numbers():
     body, first_line = split_body("a\nb\n\nc\n", 2)
     assert first_line == 2
     assert [p.line for p in body.paragraphs] == [2, 4]
-
-
-def test_derived_id_shape():
-    assert derived_id("quote", "Efforts should be made to build our country") == (
-        "quote-efforts-should-be-made"
-    )
-    assert derived_id("note", "—").startswith("note-")

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from site_builder import markup, schema, textmatch
+from site_builder import markup, schema, textmatch, urls
 from site_builder.anchor import _ends_with_before_space, _starts_with_after_space
 from site_builder.markup import SpanStyle, annotate_paragraph, highlight
 from site_builder.model import Place
@@ -194,8 +194,8 @@ def test_cached_word_char_test_matches_the_rule(ch: str) -> None:
 @given(st.one_of(texts, ascii_texts), st.integers(min_value=0, max_value=4))
 @settings(max_examples=400)
 def test_slugify_matches_the_general_path(text: str, max_words: int) -> None:
-    assert textmatch.slugify(text, max_words) == _reference_slugify(text, max_words)
-    assert textmatch.slugify(text, max_words) == _reference_slugify(text, max_words)  # cached
+    assert urls.slugify(text, max_words) == _reference_slugify(text, max_words)
+    assert urls.slugify(text, max_words) == _reference_slugify(text, max_words)  # cached
 
 
 @pytest.mark.parametrize(
@@ -203,7 +203,7 @@ def test_slugify_matches_the_general_path(text: str, max_words: int) -> None:
 )
 def test_slugify_on_ascii_and_non_ascii_names(text: str) -> None:
     for max_words in (0, 1, 4):
-        assert textmatch.slugify(text, max_words) == _reference_slugify(text, max_words)
+        assert urls.slugify(text, max_words) == _reference_slugify(text, max_words)
 
 
 # ---------------------------------------------------------------- schema

@@ -242,11 +242,6 @@ def test_nothing_to_list_is_one_page_without_sections() -> None:
     assert pages.paginate([], pages.card_size) == [[]]
 
 
-def test_numbered_page_paths_follow_the_contract() -> None:
-    assert pages.page_path("people/xi/index.html", 1) == "people/xi/index.html"
-    assert pages.page_path("people/xi/index.html", 3) == "people/xi/3/index.html"
-
-
 # --- the seed site's person and term pages -----------------------------------------------------
 
 

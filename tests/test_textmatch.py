@@ -9,7 +9,6 @@ from site_builder.textmatch import (
     find_all,
     normalize,
     normalize_needle,
-    slugify,
 )
 
 
@@ -74,10 +73,3 @@ def test_name_matcher_does_not_let_a_rejected_long_name_hide_a_short_one():
 
 def test_name_matcher_without_names_finds_nothing():
     assert NameMatcher([]).find("anything") == []
-
-
-def test_slugify():
-    assert slugify("Efforts should be made to build", 4) == "efforts-should-be-made"
-    assert slugify("Zhōu Ēnlái") == "zhou-enlai"
-    assert slugify("网络强国") == "网络强国"
-    assert slugify("--!!") == ""
