@@ -8,6 +8,7 @@ spread over every worker.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -50,6 +51,15 @@ _task: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 def _start_worker(function: Callable[[Any], Any], items: Sequence[Any]) -> None:
     global _task
     _task = (function, items)
+    # The pool ends its workers with SIGTERM. A worker inherits the command line's Python
+    # handlers, which run only between bytecodes: one stuck in a lock copied by the fork
+    # would never run them, and the build would hang at the pool's end. The kernel's
+    # default kills it wherever it is. Ctrl-C reaches the whole process group; the main
+    # process alone answers it, by ending the pool.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_chunk(indices: range) -> list[Any]:

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .anchor import anchor_each, derived_id
+from .anchor import anchor_each
 from .errors import Diagnostic, Position, error
 from .load import TextFile, line_number, read_bytes
 from .model import AnchoredArticle, AnnotationSpec, ArticleSpec, Place
 from .textmatch import normalize_needle
 from .trace import Diff, Traced, locate
+from .urls import derived_id
 
 RECORD_DIR = "content/anchors"
 CONTEXT = 32

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,21 @@ def test_fork_map_keeps_the_order_of_items() -> None:
 
 def test_fork_map_leaves_a_failure_to_the_caller() -> None:
     assert fork_map(_fail_on_seven, list(range(20)), 2) is None
+
+
+def _signal_dispositions(_: int) -> tuple[bool, bool]:
+    return (
+        signal.getsignal(signal.SIGTERM) is signal.SIG_DFL,
+        signal.getsignal(signal.SIGINT) is signal.SIG_IGN,
+    )
+
+
+def test_workers_die_by_the_kernel_when_the_pool_ends_them() -> None:
+    """The command line's SIGTERM handler is Python code, which a worker stuck in a lock it
+    inherited from the fork never runs: the pool's SIGTERM must kill it as the default does."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        assert fork_map(_signal_dispositions, [0, 1], 2) == [(True, True), (True, True)]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert signal.getsignal(signal.SIGTERM) is previous
