@@ -745,7 +745,13 @@ def stale_record_problems(project: Path, records: dict[str, bytes]) -> list[Diag
     changed, gone = stale_records(project, records)
     hint = "run `site-builder build` without --strict, and commit content/anchors/"
     return [
-        error(Position(path), "out of date: the anchor record does not match the content", hint)
+        error(
+            Position(path),
+            "out of date: the anchor record does not match the content"
+            if (project / path).is_file()
+            else "missing: this article has no anchor record yet",
+            hint,
+        )
         for path in changed
     ] + [
         error(Position(path), "out of date: no article has this anchor record", hint)
