@@ -90,6 +90,25 @@ def anchor_article(
     return AnchoredArticle(spec, body, tuple(places)), problems
 
 
+def anchor_each(
+    spec: ArticleSpec, seed: TextFile
+) -> tuple[Body, list[tuple[AnnotationSpec, list[Place], list[Diagnostic]]]] | None:
+    """Each annotation anchored by itself, with the places it selects and its own problems
+    (what `anchor_article` reports for it, but a clash of ids with another annotation);
+    None when the body itself cannot be found."""
+    body_start = _find_body_start(spec, seed, [])
+    if body_start is None:
+        return None
+    body, first_line = split_body(seed.text, body_start, seed.bom)
+    context = _Seed(spec.source, body, body.normalized, first_line)
+    results = []
+    for annotation in spec.annotations:
+        problems: list[Diagnostic] = []
+        places = _anchor_one(annotation, context, problems)
+        results.append((annotation, places, problems))
+    return body, results
+
+
 def _find_body_start(spec: ArticleSpec, seed: TextFile, problems: list[Diagnostic]) -> int | None:
     if not spec.body_starts_at:
         return 0

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import jinja2
 
@@ -48,6 +49,15 @@ from .markup import MarkdownRenderer
 from .model import AnchoredArticle, Autolink, Content, Site
 from .parallel import fork_map
 from .progress import ProgressCallback
+from .records import (
+    article_changes,
+    finding_diagnostic,
+    record_json,
+    record_of,
+    seed_bytes_of,
+    stale_records,
+    write_records,
+)
 from .render import (
     PARALLEL_THRESHOLD,
     PagePlan,
@@ -90,6 +100,10 @@ class BuildOptions:
     """Processes to render pages on; 0 means one per core. The preview renders in-process."""
     progress: ProgressCallback | None = field(default=None, compare=False)
     """Told the start of each stage and its number of items (the command line's progress)."""
+    records: Literal["write", "check"] = "write"
+    """Whether a successful build writes `content/anchors/` (FORMAT.md section 10), or only
+    reports what changed, as the live preview does (a write would wake its own watcher).
+    `--strict` never writes them."""
 
     def report_stage(self, stage: str, count: int) -> None:
         """Tell `progress`, if any, that a stage of `count` items starts."""
@@ -373,7 +387,9 @@ def resolve_article(shared: _Shared, job: tuple[str, bytes]) -> ResolvedArticle:
             diagnostics += [_at(d, spec.source_position) for d in problems]
             if seed is not None:
                 anchored, problems = anchor_article(spec, seed)
+                findings, problems = article_changes(shared.root, spec, seed, problems)
                 diagnostics += problems
+                diagnostics += [finding_diagnostic(f, spec.source, seed.text) for f in findings]
                 if anchored is not None:
                     linked = link_article(anchored, shared.names, shared.autolink)
                     seed_text = seed.text
@@ -606,6 +622,8 @@ def check(options: BuildOptions) -> BuildReport:
         memo = BuildMemo()
         site, diagnostics = resolve_site(options, memo)
         diagnostics += keep_schemas_current(options, memo)
+        if site is not None and options.strict:
+            diagnostics += stale_record_problems(options.project, records_of(site))
         copies, theme_problems = scan_theme(options.project)
         diagnostics = diagnostics + theme_problems
         if site is not None and not theme_problems:
@@ -650,6 +668,8 @@ class Builder:
             return _report(diagnostics, options, started)
         site, diagnostics = resolve_site(options, self.memo)
         diagnostics += keep_schemas_current(options, self.memo)
+        if site is not None and options.strict:
+            diagnostics += stale_record_problems(options.project, records_of(site))
         copies, theme_problems = scan_theme(options.project)
         diagnostics = diagnostics + theme_problems
         if site is None or _fails(diagnostics, options.strict):
@@ -674,6 +694,8 @@ class Builder:
         except (SearchIndexError, SiteWriteError, OSError) as exc:
             problem = _write_failure(options.out_dir, exc)
             return _report([*diagnostics, problem], options, started)
+        if options.records == "write" and not options.strict:
+            diagnostics += write_records(options.project, records_of(site))
         return _report(diagnostics, options, started, written)
 
     def refresh_search(self) -> None:
@@ -711,6 +733,25 @@ class Builder:
         self.written = files
         self.assets = assets
         return tuple(sorted(changed))
+
+
+def records_of(site: Site) -> dict[str, bytes]:
+    """Every article's anchor record, as its file would hold it, by slug."""
+    return {a.spec.slug: record_json(record_of(a, seed_bytes_of(a))) for a in site.articles}
+
+
+def stale_record_problems(project: Path, records: dict[str, bytes]) -> list[Diagnostic]:
+    """Under `--strict`, which never writes records: each record that a build would write
+    or delete, as an error, so that CI proves the committed records match the content."""
+    changed, gone = stale_records(project, records)
+    hint = "run `site-builder build` without --strict, and commit content/anchors/"
+    return [
+        error(Position(path), "out of date: the anchor record does not match the content", hint)
+        for path in changed
+    ] + [
+        error(Position(path), "out of date: no article has this anchor record", hint)
+        for path in gone
+    ]
 
 
 def _write_failure(out: Path, exc: Exception) -> Diagnostic:

@@ -180,7 +180,12 @@ class DevServer:
             # This server's own address as base_url: the 404 page's absolute links work
             # locally. Search is indexed after each reload, off the edit-to-page path.
             options = BuildOptions(
-                self.project, out=self.site_dir, base_url=self.url, search=False, jobs=1
+                self.project,
+                out=self.site_dir,
+                base_url=self.url,
+                search=False,
+                jobs=1,
+                records="check",
             )
             self._builder = Builder(options)
         started = time.perf_counter()

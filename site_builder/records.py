@@ -1,0 +1,545 @@
+"""Anchor records and change detection: anchors never move in silence (FORMAT.md section 10).
+
+`content/anchors/<slug>.json` records where each annotation of an article anchored, and the
+hash of the seed it anchored in. While the seed keeps that hash nothing is compared (one
+hash, next to nothing). When the seed changed, each recorded annotation is traced from its
+recorded place to the new text (`trace.py`) and compared with the place its YAML selects
+now: agreement is silent (the build records the new place); anything else is a `Finding`
+(`moved`, `edited` or `deleted`), which the build reports as an error at the annotation.
+
+Ids: a record holds one entry per place id the build gave: an annotation with `all: true`
+has one entry per place (`<id>`, `<id>-2`, ...), as in the W3C export. An entry belongs to
+the YAML annotation whose `id:` (or derived id) it is, or carries with a `-N` suffix.
+
+Everything here is pure but the helpers at the bottom, which read and write records and ask
+git for an old seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from .anchor import anchor_each, derived_id
+from .errors import Diagnostic, Position, error
+from .load import TextFile, line_number, read_bytes
+from .model import AnchoredArticle, AnnotationSpec, ArticleSpec, Place
+from .trace import Diff, Traced, best_match, search
+
+RECORD_DIR = "content/anchors"
+CONTEXT = 32
+"""Code points of context kept on each side of a passage, as in the W3C export."""
+RECORD_FORMAT = 1
+_SHOWN = 60
+"""Characters of a passage a message quotes."""
+
+
+@dataclass(frozen=True)
+class AnchorRecord:
+    """Where one annotation id anchored, in code points of the seed's text (preamble and
+    body, without a byte-order mark: the offsets of the W3C export)."""
+
+    id: str
+    start: int
+    end: int
+    passage: str
+    before: str
+    """Up to CONTEXT code points before the passage."""
+    after: str
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    slug: str
+    source: str
+    """The seed, relative to the project."""
+    sha256: str
+    """Of the seed file's bytes."""
+    blob: str
+    """The git blob id of those bytes, to find the old text in the project's history."""
+    annotations: tuple[AnchorRecord, ...]
+    """Sorted by id; the editors' annotations only (no autolinks)."""
+
+
+def record_path(slug: str) -> str:
+    return f"{RECORD_DIR}/{slug}.json"
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob: the SHA-1 of `blob <size>\\0` and them."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def seed_bytes_of(article: AnchoredArticle) -> bytes:
+    """The seed file's bytes, as it was read (UTF-8 is decoded strictly, so this is exact)."""
+    body = article.body
+    return (("\ufeff" if body.bom else "") + body.preamble + body.text).encode("utf-8")
+
+
+def record_of(article: AnchoredArticle, seed_bytes: bytes) -> ArticleRecord:
+    """The record of where every editor's annotation of an anchored article is."""
+    text = article.body.preamble + article.body.text
+    offset = len(article.body.preamble)
+    entries = [
+        anchor_record(p.id, text, offset + p.start, offset + p.end)
+        for p in article.places
+        if not p.auto
+    ]
+    return ArticleRecord(
+        slug=article.spec.slug,
+        source=article.spec.source,
+        sha256=sha256_of(seed_bytes),
+        blob=blob_id(seed_bytes),
+        annotations=tuple(sorted(entries, key=lambda r: r.id)),
+    )
+
+
+def anchor_record(ident: str, text: str, start: int, end: int) -> AnchorRecord:
+    return AnchorRecord(
+        ident,
+        start,
+        end,
+        text[start:end],
+        text[max(0, start - CONTEXT) : start],
+        text[end : end + CONTEXT],
+    )
+
+
+def record_json(record: ArticleRecord) -> bytes:
+    """The record as its file holds it: deterministic, keys sorted, ending in a line feed."""
+    data = {
+        "format": RECORD_FORMAT,
+        "slug": record.slug,
+        "source": record.source,
+        "sha256": record.sha256,
+        "blob": record.blob,
+        "annotations": [
+            {
+                "id": a.id,
+                "start": a.start,
+                "end": a.end,
+                "passage": a.passage,
+                "before": a.before,
+                "after": a.after,
+            }
+            for a in record.annotations
+        ],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+_REBUILD_HINT = "delete the file and run `site-builder build` to record the current places"
+
+
+def parse_record(path: str, raw: bytes) -> tuple[ArticleRecord | None, list[Diagnostic]]:
+    """Read a record file; anything but a record is an error at the file, not a traceback."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, [error(Position(path), "not an anchor record: not UTF-8", _REBUILD_HINT)]
+    except json.JSONDecodeError as exc:
+        where = Position(path, exc.lineno, exc.colno)
+        return None, [error(where, f"not an anchor record: {exc.msg}", _REBUILD_HINT)]
+    try:
+        return _record_from(data), []
+    except (KeyError, TypeError, ValueError) as exc:
+        reason = str(exc).strip("'\"") or type(exc).__name__
+        return None, [error(Position(path), f"not an anchor record: {reason}", _REBUILD_HINT)]
+
+
+def _record_from(data: Any) -> ArticleRecord:
+    if not isinstance(data, dict):
+        raise TypeError("the file holds no JSON object")
+    if data.get("format") != RECORD_FORMAT:
+        raise ValueError(f"unknown `format` (this version reads {RECORD_FORMAT})")
+    entries = []
+    for item in _typed(data, "annotations", list):
+        if not isinstance(item, dict):
+            raise TypeError("an entry of `annotations` is not an object")
+        start, end = _typed(item, "start", int), _typed(item, "end", int)
+        if not 0 <= start <= end:
+            raise ValueError(f"`start` and `end` of `{item.get('id')}` are not a span")
+        entries.append(
+            AnchorRecord(
+                _typed(item, "id", str),
+                start,
+                end,
+                _typed(item, "passage", str),
+                _typed(item, "before", str),
+                _typed(item, "after", str),
+            )
+        )
+    return ArticleRecord(
+        _typed(data, "slug", str),
+        _typed(data, "source", str),
+        _typed(data, "sha256", str),
+        _typed(data, "blob", str),
+        tuple(sorted(entries, key=lambda r: r.id)),
+    )
+
+
+def _typed(data: dict[str, Any], key: str, kind: type) -> Any:
+    if key not in data:
+        raise KeyError(f"`{key}` is missing")
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"`{key}` is not a {kind.__name__}")
+    return value
+
+
+# --- findings --------------------------------------------------------------
+
+Status = Literal["moved", "edited", "deleted"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A recorded annotation whose YAML no longer selects where its passage went."""
+
+    slug: str
+    annotation_id: str
+    """The recorded id."""
+    status: Status
+    similarity: float
+    """1.0 for moved; from 0 to 1 for edited; 0 for deleted."""
+    old: AnchorRecord
+    traced: tuple[int, int] | None
+    """Where the recorded passage is in the new seed text (moved: the intact passage;
+    edited: its best new match); None when deleted, or when it is intact at several places
+    that its context does not tell apart."""
+    selected: tuple[int, int] | None
+    """Where the YAML selects now (None: nothing, several places, or `all: true`)."""
+    position: Position
+    """The annotation's `text:` in the YAML."""
+    new_before: str
+    new_after: str
+    """Context at `traced` in the new text."""
+    annotation: AnnotationSpec | None = None
+    """The YAML annotation the recorded id belongs to."""
+
+
+def find_changes(
+    record: ArticleRecord,
+    old_text: str | None,
+    spec: ArticleSpec,
+    seed: TextFile,
+    problems: list[Diagnostic],
+) -> tuple[list[Finding], list[Diagnostic]]:
+    """The findings for an article whose seed may have changed since `record`, and
+    `problems` (the anchor stage's) without those of the annotations that have a finding,
+    so the editor gets one message per annotation. `old_text` is the recorded seed's text
+    when it could be found (it is checked against the record before it is used).
+
+    An unchanged hash is the whole check. Ids not in the record are new annotations and
+    anchor as usual; recorded ids no longer in the YAML have nothing to report.
+    """
+    if record.sha256 == sha256_of(_bytes_of(seed)):
+        return [], problems
+    anchored = anchor_each(spec, seed)
+    if anchored is None:  # `body_starts_at` is gone: that error says it all
+        return [], problems
+    body, results = anchored
+    offset = len(body.preamble)
+    new_text = seed.text
+    diff = Diff(old_text, new_text) if old_text is not None else None
+    selections = [_in_seed(places, offset) for _, places, _ in results]
+    traced = {r.id: _trace(r, old_text, new_text, diff) for r in record.annotations}
+    owners = _owners(record, results, selections, traced)
+    findings: list[Finding] = []
+    replaced: set[int] = set()
+    for entry in record.annotations:
+        index = owners.get(entry.id)
+        if index is None:
+            continue
+        annotation, _, own_problems = results[index]
+        finding = _compare(
+            record.slug, entry, traced[entry.id], annotation, selections[index], own_problems
+        )
+        if finding is not None:
+            findings.append(_with_context(finding, new_text))
+            replaced.add(index)
+    dropped = [d for i in replaced for d in results[i][2]]
+    return findings, [d for d in problems if d not in dropped]
+
+
+def _bytes_of(seed: TextFile) -> bytes:
+    return (("\ufeff" if seed.bom else "") + seed.text).encode("utf-8")
+
+
+def _in_seed(places: list[Place], offset: int) -> list[tuple[int, int]]:
+    return [(offset + p.start, offset + p.end) for p in places]
+
+
+def _trace(entry: AnchorRecord, old_text: str | None, new_text: str, diff: Diff | None) -> Traced:
+    if (
+        diff is not None
+        and old_text is not None
+        and old_text[entry.start : entry.end] == entry.passage
+    ):
+        return diff.trace(entry.start, entry.end, entry.before, entry.after)
+    found = search(new_text, entry.passage, entry.before, entry.after)
+    if found.kind != "deleted":
+        return found
+    return best_match(new_text, entry.passage, 0, len(new_text))
+
+
+def _owners(
+    record: ArticleRecord,
+    results: list[tuple[AnnotationSpec, list[Place], list[Diagnostic]]],
+    selections: list[list[tuple[int, int]]],
+    traced: dict[str, Traced],
+) -> dict[str, int]:
+    """Which YAML annotation (by index) each recorded id belongs to.
+
+    Several annotations share a base id only when none has an `id:` and they have the same
+    type and text: then the one that selects the traced place owns it, or else the first
+    one in the YAML that owns nothing yet.
+    """
+    bases = [a.id or derived_id(a.type, a.text) for a, _, _ in results]
+    numbered = [not a.id or a.all for a, _, _ in results]
+    owners: dict[str, int] = {}
+    taken: set[int] = set()
+    for entry in record.annotations:
+        candidates = [
+            i
+            for i, base in enumerate(bases)
+            if entry.id == base or (numbered[i] and _numbered_from(entry.id, base))
+        ]
+        if len(candidates) > 1:
+            span = traced[entry.id].span
+            agreeing = [i for i in candidates if span is not None and span in selections[i]]
+            free = [i for i in candidates if i not in taken]
+            candidates = agreeing or free or candidates
+        if candidates:
+            owners[entry.id] = candidates[0]
+            taken.add(candidates[0])
+    return owners
+
+
+def _numbered_from(ident: str, base: str) -> bool:
+    head, _, number = ident.rpartition("-")
+    return head == base and number.isdigit()
+
+
+def _compare(
+    slug: str,
+    entry: AnchorRecord,
+    traced: Traced,
+    annotation: AnnotationSpec,
+    selected: list[tuple[int, int]],
+    problems: list[Diagnostic],
+) -> Finding | None:
+    agrees = traced.span is not None and traced.span in selected and not problems
+    if agrees and (annotation.all or len(selected) == 1):
+        return None
+    status: Status
+    if traced.kind in ("intact", "ambiguous"):
+        status, similarity = "moved", 1.0
+    elif traced.kind == "edited":
+        status, similarity = "edited", traced.similarity
+    else:
+        status, similarity = "deleted", 0.0
+    only = selected[0] if len(selected) == 1 and not annotation.all and not problems else None
+    return Finding(
+        slug=slug,
+        annotation_id=entry.id,
+        status=status,
+        similarity=similarity,
+        old=entry,
+        traced=traced.span,
+        selected=only,
+        position=annotation.text_position,
+        new_before="",
+        new_after="",
+        annotation=annotation,
+    )
+
+
+def _with_context(finding: Finding, text: str) -> Finding:
+    if finding.traced is None:
+        return finding
+    start, end = finding.traced
+    return Finding(
+        **{
+            **finding.__dict__,
+            "new_before": text[max(0, start - CONTEXT) : start],
+            "new_after": text[end : end + CONTEXT],
+        }
+    )
+
+
+def finding_diagnostic(finding: Finding, source: str, new_text: str) -> Diagnostic:
+    """The error an editor sees for a finding, at the annotation's `text:`."""
+    old = finding.old
+    was = f"was: {_context(old.before, old.passage, old.after)}"
+    lines = [was]
+    if finding.traced is not None:
+        start, end = finding.traced
+        now_line = line_number(new_text, start)
+        passage = new_text[start:end]
+        lines.append(
+            f"now (line {now_line}): {_context(finding.new_before, passage, finding.new_after)}"
+        )
+    if finding.selected is not None and finding.selected != finding.traced:
+        start, end = finding.selected
+        lines.append(
+            f"the YAML selects (line {line_number(new_text, start)}): "
+            + _context(
+                new_text[max(0, start - CONTEXT) : start],
+                new_text[start:end],
+                new_text[end : end + CONTEXT],
+            )
+        )
+    lines.append("run `site-builder reanchor` to see the change to the YAML")
+    shown = _quote(old.passage)
+    if finding.status == "moved":
+        if finding.traced is None:
+            what = "is still in the seed, but at several places its context does not tell apart"
+        elif finding.selected is None:
+            what = "is intact, but the YAML no longer selects it (or not unambiguously)"
+        else:
+            what = "is intact, but the YAML now selects another place"
+        message = f"moved: {old.id}: the passage {shown} {what}"
+    elif finding.status == "edited":
+        message = (
+            f"edited: {old.id}: the passage {shown} was changed in {source} "
+            f"(similarity {finding.similarity:.2f})"
+        )
+    else:
+        message = f"deleted: {old.id}: the passage {shown} is no longer in {source}"
+    return error(finding.position, message, "\n".join(lines))
+
+
+def _quote(text: str) -> str:
+    flat = " ".join(text.split())
+    return f'"{flat if len(flat) <= _SHOWN else flat[: _SHOWN - 1] + "…"}"'
+
+
+def _context(before: str, passage: str, after: str) -> str:
+    """A passage in its context on one line: `…before[passage]after…`."""
+    return "…" + " ".join(f"{before}[{passage}]{after}".split()) + "…"
+
+
+# --- reading and writing ---------------------------------------------------
+
+
+def read_record(project: Path, slug: str) -> tuple[ArticleRecord | None, list[Diagnostic]]:
+    """The article's record, None when there is none (a new article)."""
+    path = record_path(slug)
+    raw, problems = read_bytes(project, path, required=False)
+    if raw is None:
+        return None, problems
+    return parse_record(path, raw)
+
+
+def old_seed_text(project: Path, record: ArticleRecord) -> str | None:
+    """The recorded seed's text from the project's git history, by its blob id; None when
+    the project is not (the top of) a git work tree or the blob is not in it. Git is asked
+    nothing about folders above the project."""
+    if not (project / ".git").exists() or not _is_hex(record.blob):
+        return None
+    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(project.resolve().parent)}
+    try:
+        done = subprocess.run(
+            ["git", "cat-file", "blob", record.blob],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0 or sha256_of(done.stdout) != record.sha256:
+        return None
+    try:
+        return done.stdout.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+
+
+def _is_hex(text: str) -> bool:
+    return len(text) == 40 and all(c in "0123456789abcdef" for c in text)
+
+
+def article_changes(
+    project: Path, spec: ArticleSpec, seed: TextFile, problems: list[Diagnostic]
+) -> tuple[list[Finding], list[Diagnostic]]:
+    """`find_changes` for an article of the project: its record read, its old seed looked
+    up in git only when the seed's hash changed. Problems with the record file are added."""
+    record, record_problems = read_record(project, spec.slug)
+    if record is None:
+        return [], problems + record_problems
+    if record.sha256 == sha256_of(_bytes_of(seed)):
+        return [], problems
+    old_text = old_seed_text(project, record)
+    return find_changes(record, old_text, spec, seed, problems)
+
+
+def stale_records(project: Path, records: dict[str, bytes]) -> tuple[list[str], list[str]]:
+    """The records to write (slug's file missing or different) and the record files of
+    articles that no longer exist, as paths relative to the project."""
+    changed = []
+    for slug, data in sorted(records.items()):
+        path = record_path(slug)
+        raw, _ = read_bytes(project, path, required=False)
+        if raw != data:
+            changed.append(path)
+    folder = project / RECORD_DIR
+    wanted = {record_path(slug) for slug in records}
+    gone = []
+    if folder.is_dir() and not folder.is_symlink():
+        for file in sorted(folder.glob("*.json")):
+            relpath = f"{RECORD_DIR}/{file.name}"
+            if relpath not in wanted:
+                gone.append(relpath)
+    return changed, gone
+
+
+def write_records(project: Path, records: dict[str, bytes]) -> list[Diagnostic]:
+    """Bring `content/anchors/` up to date: each changed record written atomically, the
+    records of removed articles deleted, every other file left alone."""
+    folder = project / RECORD_DIR
+    if folder.is_symlink() or not _inside(project, folder):
+        return [error(Position(RECORD_DIR), "cannot write anchor records: the folder is a link")]
+    changed, gone = stale_records(project, records)
+    try:
+        if changed:
+            folder.mkdir(parents=True, exist_ok=True)
+        for relpath in changed:
+            slug = relpath.removeprefix(RECORD_DIR + "/").removesuffix(".json")
+            _write_atomically(folder, project / relpath, records[slug])
+        for relpath in gone:
+            (project / relpath).unlink()
+    except OSError as exc:
+        return [error(Position(RECORD_DIR), f"cannot write anchor records: {exc}")]
+    return []
+
+
+def _inside(project: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(project.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _write_atomically(folder: Path, target: Path, data: bytes) -> None:
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=".record-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
