@@ -171,6 +171,10 @@ def _reads_back_plain(value: str) -> bool:
 # --- the edits --------------------------------------------------------------------------------
 
 
+_ORDER = ("text", "prefix", "suffix", "occurrence", "id")
+"""The order in which keys are added: the anchor's fields as FORMAT.md lists them."""
+
+
 def edit_item(text: str, line: int, column: int, edits: Sequence[FieldEdit]) -> str:
     """The text with `edits` made to the block mapping that starts at `line`:`column`
     (1-based, as the loader's positions count); every other character unchanged."""
@@ -189,6 +193,7 @@ def edit_item(text: str, line: int, column: int, edits: Sequence[FieldEdit]) -> 
         elif edit.value is not None:
             additions.append(edit)
     if additions:
+        additions.sort(key=lambda e: _ORDER.index(e.name) if e.name in _ORDER else len(_ORDER))
         changes.append(_insertion(text, mapping, additions))
     for start, end, replacement in sorted(changes, reverse=True):
         text = text[:start] + replacement + text[end:]
@@ -240,27 +245,25 @@ def _removal(text: str, mapping: _Mapping, index: int) -> tuple[int, int, str]:
 
 
 def _insertion(text: str, mapping: _Mapping, additions: list[FieldEdit]) -> tuple[int, int, str]:
-    """New keys on lines of their own after `text` (or the last key), at the keys' indent."""
+    """New keys on lines of their own after the last anchor field there is (`text`,
+    `prefix`, `suffix`, `occurrence`; else the last key), at the indent of the keys."""
     names = [name for name, _, _ in mapping.entries]
-    after = names.index("text") if "text" in names else len(names) - 1
-    _, key, value = mapping.entries[after]
+    anchors = [i for i, name in enumerate(names) if name in _ORDER[:4]]
+    _, _, value = mapping.entries[anchors[-1] if anchors else len(names) - 1]
     value_end = value.start + len(text[value.start : value.end].rstrip())
     at = _line_end(text, value_end)
     newline = _newline_of(text, value_end)
     lead = "" if at > 0 and text[at - 1] in "\r\n" else newline
     indent = " " * mapping.column
     lines = "".join(
-        f"{indent}{edit.name}: {yaml_scalar(edit.value)}{newline}"
+        f"{indent}{edit.name}: {yaml_scalar(edit.value, keep_plain=True)}{newline}"
         for edit in additions
         if edit.value is not None
     )
-    del key
     return at, at, lead + lines
 
 
 def _newline_of(text: str, offset: int) -> str:
     """The line break the file uses at `offset` (its first one when that line has none)."""
-    match = re.compile(r"\r\n|\r|\n").search(text, offset) or re.compile(r"\r\n|\r|\n").search(
-        text
-    )
+    match = re.compile(r"\r\n|\r|\n").search(text, offset) or re.compile(r"\r\n|\r|\n").search(text)
     return match.group() if match else "\n"
