@@ -30,7 +30,7 @@ from .anchor import anchor_each, derived_id
 from .errors import Diagnostic, Position, error
 from .load import TextFile, line_number, read_bytes
 from .model import AnchoredArticle, AnnotationSpec, ArticleSpec, Place
-from .trace import Diff, Traced, best_match, search
+from .trace import Diff, Traced, locate
 
 RECORD_DIR = "content/anchors"
 CONTEXT = 32
@@ -287,10 +287,7 @@ def _trace(entry: AnchorRecord, old_text: str | None, new_text: str, diff: Diff 
         and old_text[entry.start : entry.end] == entry.passage
     ):
         return diff.trace(entry.start, entry.end, entry.before, entry.after)
-    found = search(new_text, entry.passage, entry.before, entry.after)
-    if found.kind != "deleted":
-        return found
-    return best_match(new_text, entry.passage, 0, len(new_text))
+    return locate(new_text, entry.passage, entry.before, entry.after)
 
 
 def _owners(

@@ -71,7 +71,8 @@ def project_files(bare: bool = False) -> list[ProjectFile]:
     for name in ("people.yaml", "glossary.yaml"):
         files[f"content/{name}"] = _example(f"bare/content/{name}" if bare else f"content/{name}")
     if not bare:
-        for folder in ("content/articles", "seeds"):
+        # The example's anchor record too, so that `new` then `build --strict` succeeds.
+        for folder in ("content/anchors", "content/articles", "seeds"):
             for path in sorted((EXAMPLE / folder).iterdir()):
                 files[f"{folder}/{path.name}"] = path.read_bytes()
     for path in sorted(schemas_folder().glob("*.schema.json")):

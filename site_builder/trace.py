@@ -123,29 +123,89 @@ class Diff:
 
 
 def common_runs(old: str, new: str) -> list[Run]:
-    """The runs of characters the two texts share, in order of both."""
+    """The runs of characters the two texts share, ordered by the old text."""
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
-    old_at = _line_offsets(old_lines)
-    new_at = _line_offsets(new_lines)
-    matcher = difflib.SequenceMatcher(
-        None, [_line_key(x) for x in old_lines], [_line_key(x) for x in new_lines], autojunk=False
-    )
+    old_keys = [_line_key(x) for x in old_lines]
+    new_keys = [_line_key(x) for x in new_lines]
+    old_at, new_at = _line_offsets(old_lines), _line_offsets(new_lines)
+    opcodes = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes()
+    moved = _moved_lines(opcodes, old_keys, new_keys)
+    moved_to = set(moved.values())
     runs: list[Run] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+    for i, j in moved.items():
+        runs += _char_runs(old_lines[i], new_lines[j], old_at[i], new_at[j])
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
             for k in range(i2 - i1):
-                a, b = old_lines[i1 + k], new_lines[j1 + k]
-                runs += _char_runs(a, b, old_at[i1 + k], new_at[j1 + k])
-        elif tag == "replace":
-            a, b = "".join(old_lines[i1:i2]), "".join(new_lines[j1:j2])
-            if len(a) * len(b) <= _BLOCK_LIMIT:
-                runs += _char_runs(a, b, old_at[i1], new_at[j1])
-            else:  # pair what lines there are in order: coarse, but bounded
-                for k in range(min(i2 - i1, j2 - j1)):
-                    x, y = old_lines[i1 + k], new_lines[j1 + k]
-                    runs += _char_runs(x, y, old_at[i1 + k], new_at[j1 + k])
+                a, b = i1 + k, j1 + k
+                runs += _char_runs(old_lines[a], new_lines[b], old_at[a], new_at[b])
+            continue
+        olds = [i for i in range(i1, i2) if i not in moved]
+        news = [j for j in range(j1, j2) if j not in moved_to]
+        if not olds or not news:
+            continue
+        old_part = [(old_lines[i], old_at[i]) for i in olds]
+        new_part = [(new_lines[j], new_at[j]) for j in news]
+        if sum(len(x) for x, _ in old_part) * sum(len(y) for y, _ in new_part) <= _BLOCK_LIMIT:
+            runs += _joined_runs(old_part, new_part)
+        else:  # pair what lines there are in order: coarse, but bounded
+            for (x, x_at), (y, y_at) in zip(old_part, new_part, strict=False):
+                runs += _char_runs(x, y, x_at, y_at)
+    runs.sort(key=lambda r: r.old)
     return _merged(runs)
+
+
+def _moved_lines(
+    opcodes: list[tuple[str, int, int, int, int]], old_keys: list[str], new_keys: list[str]
+) -> dict[int, int]:
+    """Lines the diff left unpaired that occur once among the unpaired lines of each side
+    (a paragraph moved or swapped), old index -> new index; blank lines never count."""
+    old_free: dict[str, list[int]] = {}
+    new_free: dict[str, list[int]] = {}
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            continue
+        for i in range(i1, i2):
+            old_free.setdefault(old_keys[i], []).append(i)
+        for j in range(j1, j2):
+            new_free.setdefault(new_keys[j], []).append(j)
+    return {
+        olds[0]: new_free[key][0]
+        for key, olds in old_free.items()
+        if key and len(olds) == 1 and len(new_free.get(key, ())) == 1
+    }
+
+
+def _joined_runs(old_part: list[tuple[str, int]], new_part: list[tuple[str, int]]) -> list[Run]:
+    """The common runs of two lists of lines (each with its offset in its text), aligned as
+    one string each, cut where a line of either side ends."""
+    a, a_starts, a_origins = _joined(old_part)
+    b, b_starts, b_origins = _joined(new_part)
+    runs = []
+    for op in Indel.opcodes(a, b):
+        if op.tag != "equal":
+            continue
+        pos, dest, left = op.src_start, op.dest_start, op.src_end - op.src_start
+        while left > 0:
+            ia = bisect.bisect_right(a_starts, pos) - 1
+            ib = bisect.bisect_right(b_starts, dest) - 1
+            room = min(left, a_starts[ia + 1] - pos, b_starts[ib + 1] - dest)
+            runs.append(
+                Run(a_origins[ia] + pos - a_starts[ia], b_origins[ib] + dest - b_starts[ib], room)
+            )
+            pos, dest, left = pos + room, dest + room, left - room
+    return runs
+
+
+def _joined(part: list[tuple[str, int]]) -> tuple[str, list[int], list[int]]:
+    starts, origins, at = [], [], 0
+    for line, origin in part:
+        starts.append(at)
+        origins.append(origin)
+        at += len(line)
+    starts.append(at)
+    return "".join(line for line, _ in part), starts, origins
 
 
 def _line_key(line: str) -> str:
@@ -185,7 +245,9 @@ def _merged(runs: list[Run]) -> list[Run]:
 
 
 def best_match(new: str, passage: str, low: int, high: int) -> Traced:
-    """The passage's best match in or around `new[low:high]`, as an edit of it, or deleted."""
+    """The passage's best match over `new[low:high]` (what the diff says replaced it), as an
+    edit of it, or deleted. A match must overlap that part: a copy of a short passage just
+    beside it is not where it went."""
     from rapidfuzz import fuzz
 
     margin = max(8, len(passage) // 2)
@@ -194,12 +256,56 @@ def best_match(new: str, passage: str, low: int, high: int) -> Traced:
     candidates = [(low, high)]
     alignment = fuzz.partial_ratio_alignment(passage, window) if window else None
     if alignment is not None:
-        candidates.append((window_start + alignment.dest_start, window_start + alignment.dest_end))
+        s, e = window_start + alignment.dest_start, window_start + alignment.dest_end
+        if s < high and e > low:
+            candidates.append((s, e))
     scored = [(Indel.normalized_similarity(passage, new[s:e]), (s, e)) for s, e in candidates]
     similarity, span = max(scored, key=lambda item: (item[0], -(item[1][1] - item[1][0])))
     if similarity < _EDITED_SIMILARITY or span[1] <= span[0]:
         return Traced("deleted", None, 0.0)
     return Traced("edited", span, round(similarity, 3))
+
+
+def locate(new: str, passage: str, before: str, after: str) -> Traced:
+    """Where the passage is in `new` when there is no old text to diff with: intact where
+    its context fits (`search`), else its best match together with the context on its line,
+    which keeps a copy of the passage elsewhere from being taken for it."""
+    found = search(new, passage, before, after)
+    if found.kind != "deleted":
+        return found
+    from rapidfuzz import fuzz
+
+    head, tail = _after_last_break(before), _before_first_break(after)
+    needle = head + passage + tail
+    alignment = fuzz.partial_ratio_alignment(needle, new, score_cutoff=_LOCATE_SCORE)
+    if alignment is None:
+        return Traced("deleted", None, 0.0)
+    region = new[alignment.dest_start : alignment.dest_end]
+    start = alignment.dest_start + _map_through(needle, region, len(head))
+    end = alignment.dest_start + _map_through(needle, region, len(head) + len(passage))
+    if end <= start:
+        return Traced("deleted", None, 0.0)
+    if new[start:end] == passage:
+        return Traced("intact", (start, end), 1.0)
+    similarity = Indel.normalized_similarity(passage, new[start:end])
+    if similarity < _LOCATE_SCORE / 100:
+        return Traced("deleted", None, 0.0)
+    return Traced("edited", (start, end), round(similarity, 3))
+
+
+_LOCATE_SCORE = 70
+"""Without a diff, the least similarity (of passage and context, then of the passage) that
+counts as the passage edited rather than gone."""
+
+
+def _map_through(a: str, b: str, offset: int) -> int:
+    """Where `offset` of `a` falls in `b`, following their alignment."""
+    for op in Indel.opcodes(a, b):
+        if op.src_start <= offset < op.src_end:
+            if op.tag == "equal":
+                return op.dest_start + offset - op.src_start
+            return op.dest_start
+    return len(b)
 
 
 def search(new: str, passage: str, before: str, after: str, whole: bool = False) -> Traced:

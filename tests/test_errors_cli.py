@@ -13,8 +13,10 @@ from conftest import ProjectFactory
 from test_load import ARTICLE, project
 
 from site_builder import build as build_module
+from site_builder.build import BuildOptions, records_of, resolve_site
 from site_builder.cli import main
 from site_builder.errors import Position, error
+from site_builder.records import write_records
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
@@ -115,6 +117,7 @@ def test_strict_makes_warnings_fail(
     make_project: ProjectFactory, capsys: pytest.CaptureFixture[str], command: str
 ):
     root = unused_person_project(make_project)
+    write_records(root, records_of(resolve_site(BuildOptions(root))[0]))  # as if committed
     code, lines = run(capsys, command, "--project", str(root), "--strict")
     assert code == 1
     assert lines[0] == (
