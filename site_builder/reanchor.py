@@ -14,7 +14,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import tempfile
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,7 @@ from .anchor_fields import Fields, fields_for
 from .errors import Diagnostic, Position, error, escape_controls
 from .load import TextFile, line_number, load_article, load_content, load_text_file, read_bytes
 from .model import AnnotationSpec, ArticleSpec
-from .records import Finding, article_changes
+from .records import AnchorRecord, Finding, article_changes
 from .validate import Catalog, validate_article, validate_catalog
 from .yamledit import FieldEdit, YamlEditError, edit_item
 
@@ -125,7 +127,58 @@ def propose(finding: Finding, spec: ArticleSpec, seed: TextFile, body_start: int
         return Proposal(finding, edits, (start, end), False, reason)
     if not edits:
         return Proposal(finding, edits, (start, end), False, "no change to the YAML selects it")
+    rival = _better_context(seed.text, finding, (start, end)) if finding.status == "moved" else None
+    if rival is not None:
+        reason = (
+            f"the diff puts the passage on line {line_number(seed.text, start)}, but its old "
+            f"context fits line {line_number(seed.text, rival)} better: choose with "
+            "`occurrence`, `prefix` or `suffix`"
+        )
+        return Proposal(finding, edits, (start, end), False, reason)
     return Proposal(finding, edits, (start, end), True, "")
+
+
+def _better_context(text: str, finding: Finding, place: tuple[int, int]) -> int | None:
+    """Where another copy of the passage sits in its recorded context better than at
+    `place`, if anywhere. `--write` moves an annotation only when the diff and the
+    context agree: where they differ (a repeating paragraph above a changed one can pull
+    a character diff to the copy), the editor decides."""
+    passage = text[place[0] : place[1]]
+    scores = {}
+    at = text.find(passage)
+    while at >= 0 and passage:
+        scores[at] = _context_score(text, at, at + len(passage), finding.old)
+        at = text.find(passage, at + 1)
+    best = max(scores, key=lambda k: (scores[k], k == place[0]), default=None)
+    if best is None or best == place[0] or scores[best] <= scores.get(place[0], 0):
+        return None
+    return best
+
+
+def _context_score(text: str, start: int, end: int, old: AnchorRecord) -> int:
+    """How many characters of the recorded context agree with the text around a place,
+    compared as anchoring compares (white space runs and quotes alike)."""
+    before = _fold(text[max(0, start - 2 * len(old.before) - 8) : start])
+    after = _fold(text[end : end + 2 * len(old.after) + 8])
+    want_before, want_after = _fold(old.before), _fold(old.after)
+    common_before = 0
+    while common_before < min(len(before), len(want_before)) and (
+        before[-1 - common_before] == want_before[-1 - common_before]
+    ):
+        common_before += 1
+    common_after = 0
+    while common_after < min(len(after), len(want_after)) and (
+        after[common_after] == want_after[common_after]
+    ):
+        common_after += 1
+    return common_before + common_after
+
+
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).translate(_QUOTES)
 
 
 def _left(finding: Finding, reason: str) -> Proposal:
