@@ -763,8 +763,20 @@ def ours_files(corpus: Corpus) -> dict[str, str]:
 
 def write_ours(corpus: Corpus, root: Path, with_templates: bool = False) -> None:
     write_files(root, ours_files(corpus))
+    write_anchor_records(root)
     if with_templates:
         shutil.copytree(REPO / "templates", root / "templates")
+
+
+def write_anchor_records(root: Path) -> None:
+    """The anchor records a committed project carries (FORMAT.md section 10), so that the
+    corpus builds with --strict, as CI builds a project."""
+    from site_builder.build import BuildOptions, records_of, resolve_site
+    from site_builder.records import write_records
+
+    site, _ = resolve_site(BuildOptions(root))
+    if site is not None:
+        write_records(root, records_of(site))
 
 
 # --- Command line ------------------------------------------------------------------------------
