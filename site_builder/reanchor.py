@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .anchor import anchor_article
-from .anchor_fields import Fields, fields_for
+from .anchor_fields import Fields, fields_for, places_of
 from .errors import Diagnostic, Position, error, escape_controls
 from .load import TextFile, line_number, load_article, load_content, load_text_file, read_bytes
 from .model import AnnotationSpec, ArticleSpec
@@ -104,6 +104,8 @@ def propose(finding: Finding, spec: ArticleSpec, seed: TextFile, body_start: int
     if annotation.all:
         return _left(finding, "`all: true` annotates every place: check them by hand")
     start, end = _trimmed(seed.text, *finding.traced)
+    if finding.status == "edited":
+        start, end = _intact_within(spec, seed, finding, (start, end), body_start)
     if start < body_start or end <= start:
         return _left(finding, "the passage is no longer in the body")
     place = (start - body_start, end - body_start)
@@ -179,6 +181,20 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": 
 
 def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).translate(_QUOTES)
+
+
+def _intact_within(
+    spec: ArticleSpec, seed: TextFile, finding: Finding, span: tuple[int, int], body_start: int
+) -> tuple[int, int]:
+    """The place of the old passage itself, compared as anchoring compares (FORMAT.md
+    section 7), where it overlaps the best match: a change of quotes or white space next to
+    it is no edit of it, and must not pull a quotation mark into its `text`."""
+    places, _ = places_of(spec, seed, " ".join(finding.old.passage.split()))
+    for place in places:
+        start, end = body_start + place.start, body_start + place.end
+        if start < span[1] and span[0] < end:
+            return start, end
+    return span
 
 
 def _left(finding: Finding, reason: str) -> Proposal:
