@@ -96,8 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     old = "\n".join(paragraphs) + "\n"
     starts = sorted(rng.sample(range(len(old) - 40), args.spans))
     spans = [(s, s + rng.randint(2, 40)) for s in starts]
-    print(f"seed: {len(old.encode()) / 1000:.1f} KB, {len(paragraphs)} paragraphs, "
-          f"{len(spans)} passages traced")
+    print(
+        f"seed: {len(old.encode()) / 1000:.1f} KB, {len(paragraphs)} paragraphs, "
+        f"{len(spans)} passages traced"
+    )
     raw = old.encode()
     recorded = hashlib.sha256(raw).hexdigest()
     unchanged, _ = best_of(args.repeat, lambda: hashlib.sha256(raw).hexdigest() == recorded)
