@@ -62,6 +62,8 @@ class Diff:
         self.new = new
         self.runs = common_runs(old, new)
         self._starts = [r.old for r in self.runs]
+        self._by_new = sorted(self.runs, key=lambda r: r.new)
+        self._new_starts = [r.new for r in self._by_new]
 
     def exact(self, start: int, end: int) -> tuple[int, int] | None:
         """The span's place in the new text when every character of it survived in one run."""
@@ -72,6 +74,16 @@ class Diff:
         if run.old <= start and end <= run.old + run.size:
             return run.new + start - run.old, run.new + end - run.old
         return None
+
+    def unclaimed(self, start: int, end: int) -> bool:
+        """Whether no character of `new[start:end]` came from the old text, by the diff."""
+        i = bisect.bisect_right(self._new_starts, start) - 1
+        for run in self._by_new[max(0, i) :]:
+            if run.new >= end:
+                break
+            if run.new + run.size > start:
+                return False
+        return True
 
     def surviving(self, start: int, end: int) -> int:
         """How many characters of the span are in a common run."""
@@ -111,7 +123,9 @@ class Diff:
         passage = self.old[start:end]
         if self.surviving(start, end) * 2 < end - start:
             found = search(self.new, passage, before, after, whole=True)
-            if found.kind == "intact":
+            # Only text the diff saw inserted can be where a lost passage went: a copy of it
+            # in text that came from elsewhere of the old one is that text, not this passage.
+            if found.kind == "intact" and found.span and self.unclaimed(*found.span):
                 return found
         low, high = self.rough(start, end)
         if high <= low:
@@ -287,13 +301,32 @@ def locate(new: str, passage: str, before: str, after: str) -> Traced:
     if end <= start:
         return Traced("deleted", None, 0.0)
     if new[start:end] == passage:
-        return Traced("intact", (start, end), 1.0)
+        return _clearest_copy(new, passage, head, tail)
     similarity = Indel.normalized_similarity(passage, new[start:end])
     if similarity < _LOCATE_SCORE / 100:
         return Traced("deleted", None, 0.0)
     return Traced("edited", (start, end), round(similarity, 3))
 
 
+def _clearest_copy(new: str, passage: str, head: str, tail: str) -> Traced:
+    """The passage whole, where its context fits only roughly: the copy whose surroundings
+    are clearly the most like the recorded context, or `ambiguous`."""
+    needle = head + passage + tail
+    scores = []
+    start = new.find(passage)
+    while start >= 0:
+        around = new[max(0, start - len(head)) : start + len(passage) + len(tail)]
+        scores.append((Indel.normalized_similarity(needle, around), start))
+        start = new.find(passage, start + 1)
+    scores.sort(reverse=True)
+    if len(scores) > 1 and scores[0][0] - scores[1][0] < _CLEAR_MARGIN:
+        return Traced("ambiguous", None, 0.0)
+    best = scores[0][1]
+    return Traced("intact", (best, best + len(passage)), 1.0)
+
+
+_CLEAR_MARGIN = 0.1
+"""How much more like the recorded context one copy's surroundings must be than the next."""
 _LOCATE_SCORE = 70
 """Without a diff, the least similarity (of passage and context, then of the passage) that
 counts as the passage edited rather than gone."""
@@ -313,8 +346,8 @@ def search(new: str, passage: str, before: str, after: str, whole: bool = False)
     """The passage, intact, where its context fits; without a diff to say where it went.
 
     Its context on its own line must fit (a moved paragraph keeps it; its neighbours may
-    change), and of the places that fit, the one whose wider context fits best is chosen
-    when there is one; several equally good places are `ambiguous`. With `whole`, the place
+    change); of several places that fit, only one where the whole recorded context is still
+    there is chosen, and otherwise they are `ambiguous`. With `whole`, the place
     must be the only one where the context on its line fits: used where the diff saw the
     span deleted, so that of two copies the wider context may not pick one by a few
     characters.
@@ -335,8 +368,13 @@ def search(new: str, passage: str, before: str, after: str, whole: bool = False)
     if not fitting:
         return Traced("deleted", None, 0.0)
     fitting.sort(reverse=True)
-    if len(fitting) > 1 and fitting[0][0] == fitting[1][0]:
-        return Traced("ambiguous", None, 0.0)
+    if len(fitting) > 1:
+        # Of several copies, only one whose whole recorded context is still there is it: a
+        # copy winning on a few more characters of context is a guess, and guesses move
+        # annotations in silence.
+        full = len(before) + len(after)
+        if fitting[0][0] < full or fitting[1][0] == full:
+            return Traced("ambiguous", None, 0.0)
     best = fitting[0][1]
     return Traced("intact", (best, best + len(passage)), 1.0)
 
