@@ -50,6 +50,9 @@ class Proposal:
     """Whether `--write` makes the change."""
     reason: str
     """Why it is left to the editor, when it is."""
+    new_id: str = ""
+    """The annotation's id once changed: the recorded one, unless it cannot be written as
+    an `id:` (derived from CJK text) and follows the new text."""
 
 
 @dataclass(frozen=True)
@@ -121,12 +124,15 @@ def propose(finding: Finding, spec: ArticleSpec, seed: TextFile, body_start: int
     if fields is None:
         return _left(finding, "no `text`, `prefix`, `suffix` or `occurrence` selects it")
     edits = field_edits(annotation, fields, finding.annotation_id)
+    new_id = annotation.id or (
+        finding.annotation_id if any(e.name == "id" for e in edits) else fields.derived_id
+    )
     if finding.status == "edited" and finding.similarity < APPLY_SIMILARITY:
         reason = (
             f"similarity {finding.similarity:.2f} is below {APPLY_SIMILARITY}: check that "
             "the new passage is the one meant, then change the YAML by hand"
         )
-        return Proposal(finding, edits, (start, end), False, reason)
+        return Proposal(finding, edits, (start, end), False, reason, new_id)
     if not edits:
         return Proposal(finding, edits, (start, end), False, "no change to the YAML selects it")
     rival = _better_context(seed.text, finding, (start, end)) if finding.status == "moved" else None
@@ -136,30 +142,31 @@ def propose(finding: Finding, spec: ArticleSpec, seed: TextFile, body_start: int
             f"context fits line {line_number(seed.text, rival)} better: choose with "
             "`occurrence`, `prefix` or `suffix`"
         )
-        return Proposal(finding, edits, (start, end), False, reason)
-    return Proposal(finding, edits, (start, end), True, "")
+        return Proposal(finding, edits, (start, end), False, reason, new_id)
+    return Proposal(finding, edits, (start, end), True, "", new_id)
 
 
 def _better_context(text: str, finding: Finding, place: tuple[int, int]) -> int | None:
     """Where another copy of the passage sits in its recorded context better than at
-    `place`, if anywhere. `--write` moves an annotation only when the diff and the
-    context agree: where they differ (a repeating paragraph above a changed one can pull
-    a character diff to the copy), the editor decides."""
+    `place` (as well on both sides, and better on one), if anywhere. `--write` moves an
+    annotation only when the diff and the context do not contradict each other: where they
+    do (a repeating paragraph above a changed one can pull a character diff to the copy),
+    the editor decides."""
     passage = text[place[0] : place[1]]
-    scores = {}
+    here = _context_fit(text, place[0], place[1], finding.old)
     at = text.find(passage)
     while at >= 0 and passage:
-        scores[at] = _context_score(text, at, at + len(passage), finding.old)
+        if at != place[0]:
+            there = _context_fit(text, at, at + len(passage), finding.old)
+            if there[0] >= here[0] and there[1] >= here[1] and there != here:
+                return at
         at = text.find(passage, at + 1)
-    best = max(scores, key=lambda k: (scores[k], k == place[0]), default=None)
-    if best is None or best == place[0] or scores[best] <= scores.get(place[0], 0):
-        return None
-    return best
+    return None
 
 
-def _context_score(text: str, start: int, end: int, old: AnchorRecord) -> int:
-    """How many characters of the recorded context agree with the text around a place,
-    compared as anchoring compares (white space runs and quotes alike)."""
+def _context_fit(text: str, start: int, end: int, old: AnchorRecord) -> tuple[int, int]:
+    """How many characters of the recorded context before and after agree with the text
+    around a place, compared as anchoring compares (white space runs and quotes alike)."""
     before = _fold(text[max(0, start - 2 * len(old.before) - 8) : start])
     after = _fold(text[end : end + 2 * len(old.after) + 8])
     want_before, want_after = _fold(old.before), _fold(old.after)
@@ -173,7 +180,7 @@ def _context_score(text: str, start: int, end: int, old: AnchorRecord) -> int:
         after[common_after] == want_after[common_after]
     ):
         common_after += 1
-    return common_before + common_after
+    return common_before, common_after
 
 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
@@ -224,9 +231,14 @@ def field_edits(
             edits.append(FieldEdit(name, wanted or None))
     if fields.occurrence != annotation.occurrence:
         edits.append(FieldEdit("occurrence", fields.occurrence))
-    if not annotation.id and fields.derived_id != recorded_id:
+    # An id derived from CJK text is no valid `id:`: such an annotation's id follows its text.
+    if not annotation.id and fields.derived_id != recorded_id and _ID.fullmatch(recorded_id):
         edits.append(FieldEdit("id", recorded_id))
     return tuple(edits)
+
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""What an editor's `id:` may be (validate.py checks the same)."""
 
 
 def plan_article(
@@ -310,7 +322,7 @@ def _verify(
         index = spec.annotations.index(p.finding.annotation)  # type: ignore[arg-type]
         changed = new_spec.annotations[index]
         lines = range(changed.position.line, changed.text_position.line + 1)
-        if places.get(p.finding.annotation_id) != p.place or any(n in troubled for n in lines):
+        if places.get(p.new_id) != p.place or any(n in troubled for n in lines):
             failed[i] = not_selected
     return failed
 
@@ -427,6 +439,8 @@ def describe(proposal: Proposal, plan: ArticlePlan, written: bool) -> str:
         )
         lines.append(f"  now (line {line_number(text, start)}): {now}")
     change = ", ".join(_shown_edit(e) for e in proposal.edits)
+    if proposal.new_id and proposal.new_id != f.annotation_id:
+        change += f" (its id becomes `{proposal.new_id}`: links to `#{f.annotation_id}` break)"
     if proposal.applies:
         lines.append(f"  {'changed' if written else 'the change (--write makes it)'}: {change}")
     else:
