@@ -425,6 +425,9 @@ class Tally:
     survived_exact: int = 0
     survived_shifted: int = 0
     """Surviving passages the revision moved in the text (the others kept their offsets)."""
+    survived_left: int = 0
+    """Surviving passages with a finding `--write` left to the editor: never wrong, but
+    an error the editor has to clear by hand."""
     survived_after_write: int = 0
     """Surviving passages `reanchor --write` had to re-anchor (the others still fitted)."""
     edited_reported: int = 0
@@ -466,7 +469,8 @@ class Tally:
                 "surviving passages re-anchored exactly",
                 f"{self.survived_exact} of {self.survivors} ({100 * rate:.2f}%; target 98%), "
                 f"{self.survived_shifted} of them moved in the text, "
-                f"{self.survived_after_write} re-anchored by reanchor --write",
+                f"{self.survived_after_write} re-anchored by reanchor --write, "
+                f"{self.survived_left} left to the editor",
             ),
             (
                 "edited passages",
@@ -598,6 +602,8 @@ def _evaluate_one(
             )
         if item in applied and annotation.text_position.line in final_complaints:
             tally.build_failed_after_write += 1
+        if fate.status == "survives":
+            tally.survived_left += reported and item not in applied
         if fate.status == "survives" and place == fate.span:
             tally.survived_exact += 1
             tally.survived_shifted += fate.span != before[item]
