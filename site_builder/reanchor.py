@@ -96,6 +96,8 @@ def propose(finding: Finding, spec: ArticleSpec, seed: TextFile, body_start: int
     annotation = finding.annotation
     if annotation is None:
         return _left(finding, "the annotation is no longer in the YAML")
+    if annotation.all and finding.status != "deleted":
+        return _left(finding, "`all: true` annotates every place: check them by hand")
     if finding.traced is None:
         if finding.status == "deleted":
             return _left(finding, "remove the annotation, or give it the passage's new text")
@@ -104,8 +106,6 @@ def propose(finding: Finding, spec: ArticleSpec, seed: TextFile, body_start: int
             "the passage is at several places its context does not tell apart: "
             "choose one with `occurrence`, `prefix` or `suffix`",
         )
-    if annotation.all:
-        return _left(finding, "`all: true` annotates every place: check them by hand")
     start, end = _trimmed(seed.text, *finding.traced)
     if finding.status == "edited":
         start, end = _intact_within(spec, seed, finding, (start, end), body_start)

@@ -191,3 +191,65 @@ def test_the_chinese_case_is_edited_and_the_short_passage_never_accepted(
     assert "    text: 网络强国\n" in article
     assert main(["check", "--project", str(root)]) == 1
     assert "edited: note-网络强国" in capsys.readouterr().err
+
+
+SMALL_SEED = """\
+Headline
+The report begins. Officials liked the plan, then praised the plan.
+Xi said the budget is ready.
+"""
+
+
+def _recorded(make_project: ProjectFactory, article: str) -> Path:
+    root = make_project({"seeds/s.txt": SMALL_SEED, "content/articles/a.yaml": article})
+    assert main(["build", "--project", str(root), "--no-search", "-q"]) == 0
+    return root
+
+
+def _revise_small(root: Path, *changes: tuple[str, str]) -> None:
+    seed = root / "seeds/s.txt"
+    text = seed.read_text(encoding="utf-8")
+    for old, new in changes:
+        text = text.replace(old, new)
+    seed.write_text(text, encoding="utf-8")
+
+
+# A sentence repeating `the plan` and `the budget`, above the ones annotated.
+INSERTED = ("Officials liked", "Officials weighed the plan and the budget. Officials liked")
+
+
+def test_crlf_and_a_byte_order_mark_are_kept_when_the_file_is_changed(
+    make_project: ProjectFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = (
+        "\ufeffsource: seeds/s.txt\r\ntitle: T\r\nbody_starts_at: The report begins\r\n"
+        "annotations:\r\n  - type: note  # the second plan\r\n    text: the plan\r\n"
+        "    occurrence: 2\r\n    note: N.\r\n"
+    )
+    root = _recorded(make_project, article)
+    _revise_small(root, INSERTED)
+    assert main(["reanchor", "--write", "--project", str(root)]) == 0
+    capsys.readouterr()
+    expected = article.replace("occurrence: 2", "occurrence: 3").replace(
+        "    note: N.", "    id: note-the-plan-2\r\n    note: N."
+    )
+    assert (root / "content/articles/a.yaml").read_bytes() == expected.encode("utf-8")
+    assert main(["build", "--project", str(root), "--no-search", "-q"]) == 0
+
+
+def test_all_true_and_flow_style_items_are_left_to_the_editor(
+    make_project: ProjectFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = (
+        "source: seeds/s.txt\ntitle: T\nbody_starts_at: The report begins\nannotations:\n"
+        "  - type: note\n    text: the plan\n    all: true\n    note: Every plan.\n"
+        "  - {type: note, text: the budget, note: B.}\n"
+    )
+    root = _recorded(make_project, article)
+    _revise_small(root, INSERTED, ("then praised the plan", "then praised it"))
+    before = (root / "content/articles/a.yaml").read_bytes()
+    assert main(["reanchor", "--write", "--project", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "left to you: `all: true` annotates every place: check them by hand" in err
+    assert "left to you: the YAML cannot be changed here: the annotation is written in flow" in err
+    assert (root / "content/articles/a.yaml").read_bytes() == before
