@@ -32,6 +32,7 @@ from .anchor import anchor_each, derived_id
 from .errors import Diagnostic, Position, error
 from .load import TextFile, line_number, read_bytes
 from .model import AnchoredArticle, AnnotationSpec, ArticleSpec, Place
+from .textmatch import normalize_needle
 from .trace import Diff, Traced, locate
 
 RECORD_DIR = "content/anchors"
@@ -275,7 +276,7 @@ def find_changes(
     diff = Diff(old_text, new_text) if old_text is not None else None
     selections = [_in_seed(places, offset) for _, places, _ in results]
     traced = {r.id: _trace(r, old_text, new_text, diff) for r in record.annotations}
-    owners = _owners(record, results, selections, traced)
+    owners = _owners(record, results, _old_places(spec, old_text))
     findings: list[Finding] = []
     replaced: set[int] = set()
     for entry in record.annotations:
@@ -291,6 +292,18 @@ def find_changes(
             replaced.add(index)
     dropped = [d for i in replaced for d in results[i][2]]
     return findings, [d for d in problems if d not in dropped]
+
+
+def _old_places(spec: ArticleSpec, old_text: str | None) -> list[list[tuple[int, int, str]]] | None:
+    """What each annotation selected in the old text (seed offsets and ids), if it is known."""
+    if old_text is None:
+        return None
+    anchored = anchor_each(spec, TextFile(spec.source, old_text))
+    if anchored is None:
+        return None
+    body, results = anchored
+    offset = len(body.preamble)
+    return [[(offset + p.start, offset + p.end, p.id) for p in places] for _, places, _ in results]
 
 
 def _bytes_of(seed: TextFile) -> bytes:
@@ -314,34 +327,64 @@ def _trace(entry: AnchorRecord, old_text: str | None, new_text: str, diff: Diff 
 def _owners(
     record: ArticleRecord,
     results: list[tuple[AnnotationSpec, list[Place], list[Diagnostic]]],
-    selections: list[list[tuple[int, int]]],
-    traced: dict[str, Traced],
+    old_places: list[list[tuple[int, int, str]]] | None,
 ) -> dict[str, int]:
     """Which YAML annotation (by index) each recorded id belongs to.
 
-    Several annotations share a base id only when none has an `id:` and they have the same
-    type and text: then the one that selects the traced place owns it, or else the first
-    one in the YAML that owns nothing yet.
+    With the old text at hand this is exact: the annotation that, anchored in the old text,
+    gives that id at that place. Otherwise (or for an annotation the editor changed since)
+    the id says it: an `id:` is itself, `all: true` numbers its places, and a derived id
+    numbers the text's occurrences, so `occurrence: N` without context is `<id>-N`. Only
+    annotations of one type and text told apart by `prefix`/`suffix` are left, which must
+    fit the recorded context and are taken in the order of their places, as `occurrence`
+    counts them. Never by where the YAML selects now: that is what is being checked.
     """
-    bases = [a.id or derived_id(a.type, a.text) for a, _, _ in results]
-    numbered = [not a.id or a.all for a, _, _ in results]
     owners: dict[str, int] = {}
-    taken: set[int] = set()
-    for entry in record.annotations:
-        candidates = [
-            i
-            for i, base in enumerate(bases)
-            if entry.id == base or (numbered[i] and _numbered_from(entry.id, base))
-        ]
-        if len(candidates) > 1:
-            span = traced[entry.id].span
-            agreeing = [i for i in candidates if span is not None and span in selections[i]]
-            free = [i for i in candidates if i not in taken]
-            candidates = agreeing or free or candidates
-        if candidates:
-            owners[entry.id] = candidates[0]
-            taken.add(candidates[0])
+    recorded = {entry.id: entry for entry in record.annotations}
+    for index, places in enumerate(old_places or []):
+        for start, end, ident in places:
+            entry = recorded.get(ident)
+            if entry is not None and (entry.start, entry.end) == (start, end):
+                owners.setdefault(ident, index)
+    taken = set(owners.values())
+    order = sorted(range(len(results)), key=lambda i: results[i][0].occurrence or 1)
+    for entry in sorted(record.annotations, key=lambda e: (e.start, e.id)):
+        if entry.id in owners:
+            continue
+        candidates = [i for i in order if _may_own(results[i][0], entry)]
+        free = [i for i in candidates if i not in taken or results[i][0].all]
+        if free:
+            owners[entry.id] = free[0]
+            taken.add(free[0])
     return owners
+
+
+def _may_own(annotation: AnnotationSpec, entry: AnchorRecord) -> bool:
+    """Whether the recorded id can be one this annotation gives, by the id rules alone."""
+    if annotation.id:
+        return entry.id == annotation.id or (
+            annotation.all and _numbered_from(entry.id, annotation.id)
+        )
+    base = derived_id(annotation.type, annotation.text)
+    if entry.id != base and not _numbered_from(entry.id, base):
+        return False
+    if annotation.all:
+        return True
+    if not annotation.prefix and not annotation.suffix:
+        n = annotation.occurrence or 1
+        return entry.id == (base if n == 1 else f"{base}-{n}")
+    return _fits_context(annotation, entry)
+
+
+def _fits_context(annotation: AnnotationSpec, entry: AnchorRecord) -> bool:
+    """Whether the recorded context agrees with the `prefix`/`suffix`, as far as it goes."""
+    before = normalize_needle(entry.before)
+    after = normalize_needle(entry.after)
+    prefix = normalize_needle(annotation.prefix)
+    suffix = normalize_needle(annotation.suffix)
+    fits_before = not prefix or before.endswith(prefix) or len(before) < len(prefix)
+    fits_after = not suffix or after.startswith(suffix) or len(after) < len(suffix)
+    return fits_before and fits_after
 
 
 def _numbered_from(ident: str, base: str) -> bool:

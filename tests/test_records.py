@@ -471,3 +471,36 @@ def test_the_command_line_shows_each_finding(
     assert lines[5] == "  run `site-builder reanchor` to see the change to the YAML"
     assert lines[6].startswith("content/articles/a.yaml:24:11: error: deleted:")
     assert lines[-1].startswith("site-builder: 2 error(s)")
+
+
+def test_annotations_of_one_text_keep_their_own_records(make_project: ProjectFactory):
+    # Two annotations without ids, told apart by `occurrence`: the place the YAML selects
+    # now never decides whose record is whose, or the second would take the first's place.
+    seed = "One: the plan is here.\nTwo: the plan again.\n"
+    article = """\
+source: seeds/s.txt
+title: Twins
+annotations:
+  - type: note
+    text: the plan
+    note: First.
+    occurrence: 1
+  - type: note
+    text: the plan
+    note: Second.
+    occurrence: 2
+"""
+    root = recorded(make_project, seed=seed, article=article)
+    revise(root, "One:", "Zero: the plan first.\nOne:")
+    assert [line.split(" the passage")[0] for line in error_lines(root)] == [
+        "content/articles/a.yaml:5:11: error: moved: note-the-plan:",
+        "content/articles/a.yaml:9:11: error: moved: note-the-plan-2:",
+    ]
+    revise(
+        root,
+        "Zero: the plan first.\nOne: the plan is here.",
+        "One: the plan is here.\nMid: the plan.",
+    )
+    assert [line.split(" the passage")[0] for line in error_lines(root)] == [
+        "content/articles/a.yaml:9:11: error: moved: note-the-plan-2:"
+    ]
