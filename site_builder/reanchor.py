@@ -24,7 +24,15 @@ from pathlib import Path
 from .anchor import anchor_article
 from .anchor_fields import Fields, fields_for, places_of
 from .errors import Diagnostic, Position, error, escape_controls
-from .load import TextFile, line_number, load_article, load_content, load_text_file, read_bytes
+from .load import (
+    TextFile,
+    decode_utf8,
+    line_number,
+    load_article,
+    load_content,
+    load_text_file,
+    read_bytes,
+)
 from .model import AnnotationSpec, ArticleSpec
 from .records import AnchorRecord, Finding, article_changes
 from .validate import Catalog, validate_article, validate_catalog
@@ -134,7 +142,8 @@ def propose(finding: Finding, spec: ArticleSpec, seed: TextFile, body_start: int
         )
         return Proposal(finding, edits, (start, end), False, reason, new_id)
     if not edits:
-        return Proposal(finding, edits, (start, end), False, "no change to the YAML selects it")
+        reason = "the YAML already selects the passage there, which its record disputes: check it"
+        return Proposal(finding, edits, (start, end), False, reason, new_id)
     rival = _better_context(seed.text, finding, (start, end)) if finding.status == "moved" else None
     if rival is not None:
         reason = (
@@ -383,7 +392,9 @@ def _plan_for(
         blocking = [d for d in (*loaded, *result.diagnostics) if d.is_error]
         return (None if blocking else result.spec), blocking
 
-    text = raw.decode("utf-8", errors="replace")
+    text, undecodable = decode_utf8(path, raw)  # never written back half-replaced
+    if text is None:
+        return None, undecodable
     spec, blocking = checked(text)
     if spec is None or not spec.source:
         return None, blocking or [error(Position(path), "the article cannot be read")]
