@@ -253,3 +253,15 @@ def test_all_true_and_flow_style_items_are_left_to_the_editor(
     assert "left to you: `all: true` annotates every place: check them by hand" in err
     assert "left to you: the YAML cannot be changed here: the annotation is written in flow" in err
     assert (root / "content/articles/a.yaml").read_bytes() == before
+
+
+def test_an_article_that_cannot_be_read_is_reported_and_left_alone(
+    make_project: ProjectFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = b"source: seeds/s.txt\ntitle: Caf\xe9\nannotations: []\n"
+    root = make_project({"seeds/s.txt": SMALL_SEED, "content/articles/a.yaml": article})
+    assert main(["reanchor", "--write", "--project", str(root)]) == 1
+    assert (
+        "content/articles/a.yaml:2:11: error: the file is not UTF-8 text" in capsys.readouterr().err
+    )
+    assert (root / "content/articles/a.yaml").read_bytes() == article
