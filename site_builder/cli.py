@@ -1,4 +1,5 @@
-"""Command line: `site-builder build | check | serve | new | draft | import` (FORMAT.md §9).
+"""Command line: `site-builder build | check | serve | new | draft | reanchor | import`
+(FORMAT.md §9).
 
 Exit status: 0 success, 1 the content has errors, 2 the command was used
 wrongly, 3 an internal error (a bug, reported briefly with its input).
@@ -103,6 +104,19 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     _add_start_commands(commands, project_option)
 
+    reanchor_cmd = commands.add_parser(
+        "reanchor", help="show (and with --write make) the YAML changes after a seed changed"
+    )
+    project_option(reanchor_cmd)
+    reanchor_cmd.add_argument(
+        "--write",
+        action="store_true",
+        help="make the changes for moved passages and for edited ones of similarity 0.8 or more",
+    )
+    reanchor_cmd.add_argument(
+        "slugs", nargs="*", metavar="SLUG", help="only these articles (default: every article)"
+    )
+
     import_cmd = commands.add_parser(
         "import", help="add W3C Web Annotation or Hypothesis annotations to an article"
     )
@@ -195,6 +209,8 @@ def _run(args: argparse.Namespace, project: Path) -> int:
         return _serve(project, args.port, sys.stderr)
     if args.command == "import":
         return _run_import(project, args.file, args.article, sys.stderr)
+    if args.command == "reanchor":
+        return _run_reanchor(project, args.slugs, args.write, sys.stdout, sys.stderr)
     stream = sys.stderr
     verbose = VerboseStages(stream) if args.verbose else None
     show_progress = is_terminal(stream) and not (args.quiet or args.verbose)
@@ -252,6 +268,41 @@ def _run_import(project: Path, file: Path, slug: str, stream: TextIO) -> int:
         file=stream,
     )
     return EXIT_CONTENT if report.failed else EXIT_OK
+
+
+def _run_reanchor(project: Path, slugs: list[str], write: bool, out: TextIO, stream: TextIO) -> int:
+    """Findings and what is done about each on standard error; the diff on standard output,
+    so that `site-builder reanchor > changes.diff` keeps it apart."""
+    from .reanchor import describe, reanchor_project
+
+    unknown = [s for s in slugs if not (project / "content" / "articles" / f"{s}.yaml").is_file()]
+    if unknown:
+        print(f"site-builder: error: no article `{unknown[0]}` in this project", file=stream)
+        return EXIT_USAGE
+    report = reanchor_project(project, slugs, write)
+    colour = wants_colour(stream)
+    for diagnostic in report.diagnostics:
+        text = diagnostic.format()
+        print(colour_diagnostic(text) if colour else text, file=stream)
+    for plan in report.plans:
+        for proposal in plan.proposals:
+            print(describe(proposal, plan, plan.path in report.written), file=stream)
+        out.write(plan.diff())
+    out.flush()
+    applied = sum(len(p.applied) for p in report.plans)
+    findings = sum(len(p.proposals) for p in report.plans)
+    left = findings - applied
+    if not findings and not report.diagnostics:
+        print("site-builder: nothing to re-anchor", file=stream)
+        return EXIT_OK
+    if write:
+        summary = f"site-builder: {findings} finding(s): {applied} changed in the YAML"
+        summary += f", {left} left to you" if left else "; run `site-builder build` to record them"
+    else:
+        summary = f"site-builder: {findings} finding(s): `--write` changes {applied}"
+        summary += f", leaves {left} to you" if left else ""
+    print(colour_summary(summary) if colour else summary, file=stream)
+    return EXIT_CONTENT if report.remaining or (findings and not write) else EXIT_OK
 
 
 def _print_report(
