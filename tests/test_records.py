@@ -388,8 +388,7 @@ def test_strict_writes_nothing_and_a_missing_or_stale_record_is_an_error(
         {"seeds/s.txt": SEED, "content/articles/a.yaml": ARTICLE, "content/people.yaml": people}
     )
     assert headlines(build(options(root, strict=True)).diagnostics) == [
-        "content/anchors/a.json:1:1: error: out of date: the anchor record does not match the "
-        "content"
+        "content/anchors/a.json:1:1: error: missing: this article has no anchor record yet"
     ]
     assert not (root / "content/anchors").exists()
     assert not build(options(root)).failed
