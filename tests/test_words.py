@@ -7,6 +7,7 @@ import datetime
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,12 @@ def test_every_key_has_a_chinese_text_with_the_same_placeholders():
             assert set(words.PLACEHOLDER.findall(ZH[key])) == set(
                 words.PLACEHOLDER.findall(text)
             ), key
+
+
+@pytest.mark.parametrize("table", [EN, ZH])
+def test_a_copy_buttons_label_holds_its_visible_words(table: Mapping[str, str]):
+    # WCAG 2.5.3 (axe's label-content-name-mismatch): "Copy link" in "Copy link to ..."
+    assert table["copy_link_to"].startswith(table["copy_link"])
 
 
 def test_every_key_is_used_by_a_template_a_script_or_the_build():
