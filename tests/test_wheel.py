@@ -82,6 +82,7 @@ def test_the_wheel_carries_theme_schemas_workflow_and_example(wheel: Path):
     assert "site_builder/default_templates/base.html" in names
     assert "site_builder/project_files/pages.yml" in names
     assert "site_builder/example/seeds/tidal-pilot-approved.txt" in names
+    assert {"site_builder/strings/en.yaml", "site_builder/strings/zh.yaml"} <= names
     for name in schema.SCHEMA_FILES:
         assert f"site_builder/schemas/{name}" in names
 
@@ -133,3 +134,10 @@ def test_the_installed_theme_is_used_without_a_templates_folder(installed: Path,
     built = run([cli, "build", "--project", "bare", "--no-search"], cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "bare" / "output" / "static").is_dir()
+    # the theme's words come with it: a Chinese interface from the installed tables
+    config = tmp_path / "bare" / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: en", "language: zh"))
+    built = run([cli, "build", "--project", "bare", "--no-search", "--strict"], cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    home = (tmp_path / "bare" / "output" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in home and ">文章</a>" in home
