@@ -235,7 +235,7 @@ def _attribution_html(attribution: Attribution, earlier: int, words: str) -> str
 
 
 def _hidden(words: str) -> str:
-    """Words for assistive technology only; a space at the name's side keeps them apart."""
+    """Words heard, not shown, around the visible name: `Quotation by ` before it, `的引语` after."""
     return f'<span class="visually-hidden">{escape(words)}</span>' if words else ""
 
 
