@@ -135,15 +135,22 @@ class Words:
             values = {"n": n, **values}
         return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
 
+    @functools.cached_property
+    def _escaped(self) -> dict[str, Markup]:
+        # Templates ask for words dozens of times a page, most with nothing to fill in.
+        return {key: escape(text) for key, text in self.entries}
+
     def markup(self, key: str, n: int | None = None, **values: Any) -> Markup:
         """`text` for a template: the words escaped, values escaped unless they are Markup."""
-        template = str(escape(self._table[self._form(key, n)]))
+        template = self._escaped[self._form(key, n)]
+        if n is None and not values:
+            return template
         if n is not None:
             values = {"n": n, **values}
         return Markup(
             PLACEHOLDER.sub(
                 lambda m: str(escape(values[m.group(1)])) if m.group(1) in values else m.group(0),
-                template,
+                str(template),
             )
         )
 
