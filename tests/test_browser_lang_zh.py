@@ -20,6 +20,7 @@ from browser.support import (
     serve_folder,
 )
 from test_browser_a11y import violations
+from test_browser_lang_search import CJK_TEXT_NODES
 
 from site_builder.build import BuildOptions, build
 
@@ -74,6 +75,9 @@ def test_the_article_page_and_its_reading_aids_speak_chinese(browser: Any, site:
         )
         assert "Link copied" not in toast
         assert violations(page) == []
+        # Chinese words of the interface and of the text all stay inside a `lang` of zh
+        found = page.evaluate(CJK_TEXT_NODES)
+        assert found["total"] > 100 and found["outside"] == []
 
 
 def test_the_search_page_and_its_messages_speak_chinese(browser: Any, site: ServedSite):
