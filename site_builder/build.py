@@ -72,7 +72,15 @@ from .render import (
     themes,
 )
 from .schema import ProjectIds, ids_of, stale_schema_files, write_schema_files
-from .search import SearchIndexError, index_site, pagefind_executable, refresh_index
+from .search import (
+    INDEX_LANGUAGE,
+    SearchIndexError,
+    index_language,
+    index_site,
+    pagefind_executable,
+    refresh_index,
+    shows_cjk,
+)
 from .siteroot import place_root_files, robots_txt, root_files
 from .urls import FEED, ROBOTS, collection_path, source_path
 from .validate import (
@@ -653,6 +661,8 @@ class Builder:
         self.pages = PageMemo()
         self.written: dict[str, bytes] = {}
         self.assets: dict[str, tuple[Path, int, int]] = {}
+        self.search_language: str | None = INDEX_LANGUAGE
+        """What Pagefind indexes the pages as (search.index_language), from the last build."""
 
     def build(self) -> BuildReport:
         """Build, and write what changed since the last successful build."""
@@ -674,6 +684,7 @@ class Builder:
         if site is None or _fails(diagnostics, options.strict):
             return _report(diagnostics, options, started)
         files, problems = render_pages(site, options, self.pages)
+        self.search_language = index_language(site.content.site.language, shows_cjk(site))
         files, copies, placing = site_files(files, options.project, copies)
         diagnostics = diagnostics + problems + (placing if not problems else [])
         if _fails(diagnostics, options.strict):
@@ -704,12 +715,12 @@ class Builder:
         live, so the index catches up without delaying the reload.
         """
         if self.written and pagefind_executable() is not None:
-            refresh_index(self.options.out_dir)
+            refresh_index(self.options.out_dir, self.search_language)
 
     def _index(self, staging: Path) -> None:
         pages = sum(1 for path in self.pages.pages if path.endswith(".html"))
         self.options.report_stage("index", pages)
-        index_site(staging)
+        index_site(staging, self.search_language)
 
     def _write(
         self, files: dict[str, bytes], copies: list[tuple[str, Path]], search: bool
@@ -728,7 +739,7 @@ class Builder:
             update_site(out, pages, fresh, removed)
             changed = set(pages) | {p for p, _ in fresh} | removed
             if search and any(p.endswith(".html") for p in changed):
-                refresh_index(out)
+                refresh_index(out, self.search_language)
         self.written = files
         self.assets = assets
         return tuple(sorted(changed))

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 
 from .model import AnchoredArticle, Site
 from .urls import FEED, absolute, article_path
+from .words import Words
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -39,7 +40,7 @@ def atom_feed(site: Site, base_url: str) -> bytes:
     _text(author, "uri", base_url)
     _text(feed, "generator", "site-builder")
     for article in articles:
-        feed.append(_entry(article, base_url, newest))
+        feed.append(_entry(article, base_url, newest, config.words))
     ET.indent(feed)
     return (
         b'<?xml version="1.0" encoding="utf-8"?>\n'
@@ -56,7 +57,9 @@ def newest_first(articles: tuple[AnchoredArticle, ...]) -> list[AnchoredArticle]
     )
 
 
-def _entry(article: AnchoredArticle, base_url: str, newest: datetime.date) -> ET.Element:
+def _entry(
+    article: AnchoredArticle, base_url: str, newest: datetime.date, words: Words
+) -> ET.Element:
     spec = article.spec
     url = absolute(base_url, article_path(spec.slug))
     entry = ET.Element("entry")
@@ -69,20 +72,35 @@ def _entry(article: AnchoredArticle, base_url: str, newest: datetime.date) -> ET
     _text(entry, "updated", _timestamp(spec.date or newest))
     if spec.date:
         _text(entry, "published", _timestamp(spec.date))
-    _text(entry, "summary", _summary(article))
+    _text(entry, "summary", _summary(article, words))
     return entry
 
 
-def _summary(article: AnchoredArticle) -> str:
+_COUNTED = (
+    ("quote", "feed_quotes"),
+    ("mention", "feed_mentions"),
+    ("term", "feed_terms"),
+    ("note", "feed_notes"),
+)
+"""Each annotation type the summary counts, and the key of its words."""
+
+
+def _summary(article: AnchoredArticle, words: Words) -> str:
     spec = article.spec
     source = ", ".join(x for x in (spec.publisher, spec.date.isoformat() if spec.date else "") if x)
-    counts = {
-        kind: sum(1 for p in article.places if p.type == kind and not p.auto)
-        for kind in ("quote", "mention", "term", "note")
-    }
-    parts = [f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n]
-    text = f"{spec.title} ({source}), annotated" if source else f"{spec.title}, annotated"
-    return text + (": " + ", ".join(parts) + "." if parts else ".")
+    counts = [
+        (key, sum(1 for p in article.places if p.type == kind and not p.auto))
+        for kind, key in _COUNTED
+    ]
+    parts = [words.text(key, n=n) for key, n in counts if n]
+    text = (
+        words.text("feed_annotated", title=spec.title, source=source)
+        if source
+        else words.text("feed_annotated_plain", title=spec.title)
+    )
+    if parts:
+        return words.text("feed_with_counts", text=text, counts=", ".join(parts))
+    return words.text("feed_without_counts", text=text)
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:

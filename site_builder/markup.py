@@ -69,6 +69,10 @@ class SpanStyle:
     attribution: Callable[[Place], Attribution | None] = lambda place: None
     cjk_lang: str = DEFAULT_CJK_LANG
     """The `lang` that runs of CJK text in the seed are marked with."""
+    note_ref: str = "Note {n}"
+    """What assistive technology says for a note's number (the theme's words, words.py)."""
+    quotation_by: str = "Quotation by {name}"
+    """What it says for a speaker's name: the words around `{name}` are heard, not shown."""
 
 
 def annotate_paragraph(
@@ -161,7 +165,9 @@ def _trailers(
             at = place.start
             while at > start and text[at - 1] in _OPENING_PUNCTUATION:
                 at -= 1
-            trailers.setdefault(at, []).append(_attribution_html(attribution, speakers))
+            trailers.setdefault(at, []).append(
+                _attribution_html(attribution, speakers, style.quotation_by)
+            )
             speakers += 1
         if place.end > end:
             continue  # the span goes on in the next paragraph; its number goes there
@@ -169,7 +175,7 @@ def _trailers(
         if number is not None:
             trailers.setdefault(place.end, []).append(
                 f'<a class="note-ref" href="#{escape(note_id(place.id))}"'
-                f' aria-label="Note {number}">{number}</a>'
+                f' aria-label="{escape(style.note_ref.replace("{n}", str(number)))}">{number}</a>'
             )
     return trailers
 
@@ -217,15 +223,26 @@ def _attribute(name: str, value: str) -> str:
     return f'{name}="{escape(value)}"'
 
 
-def _attribution_html(attribution: Attribution, earlier: int) -> str:
+def _attribution_html(attribution: Attribution, earlier: int, words: str) -> str:
     # No space around it: it is out of the line, and copied text must read as the seed.
     # `--earlier` stacks a paragraph's second and later speakers where they are shown
     # together (under the paragraph, on narrow screens).
     stack = f' style="--earlier: {earlier}"' if earlier else ""
+    before, _, after = words.partition("{name}")
     return (
         f'<a class="attribution" href="{escape(attribution.href)}"{stack}>'
-        f'<span class="visually-hidden">Quotation by </span>{escape(attribution.name)}</a>'
+        f"{_hidden(before)}{escape(attribution.name)}{_hidden(after)}</a>"
     )
+
+
+def _hidden(words: str) -> str:
+    """Words heard, not shown, around the visible name: `Quotation by ` before it, `的引语` after."""
+    return f'<span class="visually-hidden">{escape(words)}</span>' if words else ""
+
+
+def has_cjk(text: str) -> bool:
+    """Whether the text holds a run of CJK characters (what `mark_cjk` marks)."""
+    return _CJK_RUN.search(text) is not None
 
 
 def mark_cjk(escaped: str, lang: str = DEFAULT_CJK_LANG) -> str:

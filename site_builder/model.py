@@ -7,11 +7,12 @@ validate makes `Content`, anchor makes `AnchoredArticle`s, link makes a `Site`.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import Position
 from .textmatch import NormalizedText
+from .words import Words, english
 
 AnnotationType = Literal["quote", "mention", "term", "note"]
 Autolink = Literal["first", "all", "none"]
@@ -29,6 +30,8 @@ class SiteConfig:
     """A custom domain for GitHub Pages, written to `CNAME`; empty for none."""
     cjk_lang: str = "zh-Hans"
     """The `lang` of every run of CJK text the pages show (seed, notes, names, titles)."""
+    words: Words = field(default_factory=english)
+    """The theme's words in the site's language, with the site's own `strings:` applied."""
 
 
 @dataclass(frozen=True)

@@ -528,6 +528,7 @@ class _Planner:
         self.people = {p.id: p for p in site.content.people}
         self.terms = {t.id: t for t in site.content.terms}
         self.common = (site.content.site, base_url)
+        self.words = site.content.site.words
         self.numbered_pages: list[str] = []
         """Pages 2, 3, ... of people and terms, as planned; the sitemap lists them too."""
 
@@ -561,7 +562,7 @@ class _Planner:
             PEOPLE_INDEX,
             "people.html",
             "people",
-            "People",
+            self.words.text("people"),
             (_frozen(people),),
             groups=lambda: letter_groups(people, "name"),
         )
@@ -572,10 +573,10 @@ class _Planner:
             GLOSSARY_INDEX,
             "glossary.html",
             "glossary",
-            "Glossary",
+            self.words.text("glossary"),
             (_frozen(terms),),
             structured=lambda url: structured_data.term_set(
-                f"{self.site.content.site.title}: glossary",
+                self.words.text("glossary_set", site=self.site.content.site.title),
                 url,
                 [(t["term"], self.absolute(t["href"])) for t in terms],
             ),
@@ -583,10 +584,12 @@ class _Planner:
         )
         for term in self.terms.values():
             yield from self.term_page(term)
-        yield self.plan(NOT_FOUND, "404.html", "404", "Page not found", (), absolute=True)
+        yield self.plan(
+            NOT_FOUND, "404.html", "404", self.words.text("not_found"), (), absolute=True
+        )
         # Search results come from Pagefind in the browser; the page itself is a form and,
         # without JavaScript, links to the indexes. It is left out of the sitemap.
-        yield self.plan(SEARCH, "search.html", "search", "Search", ())
+        yield self.plan(SEARCH, "search.html", "search", self.words.text("search"), ())
         urls = tuple(self.absolute(p) for p in self.sitemap_paths())
         yield PagePlan(SITEMAP, "sitemap.xml", (urls,), lambda: {"urls": urls})
 
@@ -640,6 +643,9 @@ class _Planner:
                 },
                 # 404.html is served at any depth, so only absolute links work there.
                 "root": self.base_url if absolute else root_prefix(path),
+                # The theme's words: `t("key")`, `t("key", n=count)`; the scripts' as JSON.
+                "t": config.words.for_template,
+                "script_words": config.words.for_script,
                 **{k: v() if callable(v) else v for k, v in values.items()},
             }
 
@@ -659,7 +665,7 @@ class _Planner:
             "title": spec.title,
             "publisher": spec.publisher,
             "date": spec.date.isoformat() if spec.date else "",
-            "date_display": _display_date(spec.date),
+            "date_display": self.words.date(spec.date),
             "href": article_path(spec.slug),
             "counts": counts,
         }
@@ -695,7 +701,12 @@ class _Planner:
         people = {n: (self.people[n].name, self.absolute(person_path(n))) for n in named}
         summary = self.article_summary(article)
         description = (
-            f"{spec.title} ({spec.publisher}, {_display_date(spec.date)}), annotated"
+            self.words.text(
+                "article_description",
+                title=spec.title,
+                publisher=spec.publisher,
+                date=self.words.date(spec.date),
+            )
             if spec.publisher
             else ""
         )
@@ -751,7 +762,7 @@ class _Planner:
             "native": self.cjk(person.native),
             "transliteration": "",
             "text": self.cjk(person.summary or self.md.plain(person.bio, _POPOVER_CHARS)),
-            "more": "Person page",
+            "more": self.words.text("person_page"),
         }
 
     def term_popover(self, term: Term, page: str) -> dict[str, str]:
@@ -761,7 +772,7 @@ class _Planner:
             "native": self.cjk(term.native),
             "transliteration": term.transliteration,
             "text": self.cjk(self.md.plain(term.definition, _POPOVER_CHARS)),
-            "more": "Glossary entry",
+            "more": self.words.text("glossary_entry"),
         }
 
     def paragraphs(self, article: AnchoredArticle) -> list[dict[str, Any]]:
@@ -773,6 +784,8 @@ class _Planner:
             note_numbers=numbers,
             attribution=functools.partial(self.attribution, page=page),
             cjk_lang=self.site.content.site.cjk_lang,
+            note_ref=self.words.text("note_ref"),
+            quotation_by=self.words.text("quotation_by"),
         )
         opened: set[str] = set()
         paragraphs = []
@@ -875,7 +888,7 @@ class _Planner:
                 **group,
                 "href": article_path(group["slug"]),
                 "date_iso": group["date"].isoformat() if group["date"] else "",
-                "date_display": _display_date(group["date"]),
+                "date_display": self.words.date(group["date"]),
                 "roles_then": held,
                 "roles_later": later,
             }
@@ -955,7 +968,9 @@ class _Planner:
                 path,
                 template,
                 kind,
-                title if number == 1 else f"{title} (page {number} of {count})",
+                title
+                if number == 1
+                else self.words.text("title_page_of", title=title, number=number, count=count),
                 (*inputs, number),
                 sections={s.key: s for s in page_sections},
                 pager=pager,
@@ -1097,24 +1112,3 @@ def _with_hosts(rendered: Markup) -> Markup:
             lambda m: f'{m.group(0)} data-host="{escape(_host(m.group(1)))}"', str(rendered)
         )
     )
-
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def _display_date(date: Any) -> str:
-    """`27 February 2014`, spelled out here so no locale setting can change a page."""
-    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}" if date else ""

@@ -16,6 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from . import words
+
 if TYPE_CHECKING:
     from .validate import Catalog
 
@@ -31,6 +33,7 @@ Kind = Literal[
     "strings",  # list of one-line texts
     "ids",  # list of ids
     "records",  # list of records
+    "record",  # one record: a mapping of its fields
 ]
 
 # Patterns are written for both Python's `re` and JSON Schema's ECMA-262 dialect (no inline flags).
@@ -73,6 +76,14 @@ class Record:
         return {f.name: f for f in self.fields}
 
 
+STRINGS = Record(
+    "strings",
+    "Your own wording for words of the theme, by key; {name} marks a value the theme fills in.",
+    tuple(
+        Field(key, "string", f"Default: {text}") for key, text in words.built_in_table("en").items()
+    ),
+)
+
 SITE = Record(
     "site",
     "Site settings (content/site.yaml).",
@@ -80,7 +91,12 @@ SITE = Record(
         Field("title", "string", "The site's title, shown on every page.", required=True),
         Field("description", "string", "One sentence on what the site is."),
         Field("base_url", "url", "Absolute URL of the deployed site.", required=True),
-        Field("language", "string", "Language of the pages, as a BCP 47 tag (en, zh-Hans)."),
+        Field(
+            "language",
+            "string",
+            "The site's language as a BCP 47 tag (en, zh, zh-Hans): the interface's words, "
+            "dates and search. English and Chinese are built in.",
+        ),
         Field(
             "autolink",
             "enum",
@@ -99,6 +115,12 @@ SITE = Record(
             "string",
             "The language of Chinese, Japanese or Korean characters in the pages, as a BCP 47 "
             "tag (default zh-Hans; zh-Hant, ja, ...): every run of them is marked with it.",
+        ),
+        Field(
+            "strings",
+            "record",
+            "Your own wording for any word of the interface, by its key (see docs/format.md).",
+            record=STRINGS,
         ),
     ),
 )
@@ -404,6 +426,9 @@ def _kind_schema(f: Field, ids: ProjectIds | None) -> dict:
         case "records":
             assert f.record is not None
             return {"type": "array", "items": _record_schema(f.record, ids)}
+        case "record":
+            assert f.record is not None
+            return _record_schema(f.record, ids)
     raise AssertionError(f.kind)  # pragma: no cover - every kind is handled above
 
 

@@ -18,11 +18,13 @@ import tempfile
 import zlib
 from pathlib import Path
 
+from .markup import has_cjk
+from .model import Site
 from .write import exchange
 
 SEARCH_FOLDER = "pagefind"
 INDEX_LANGUAGE = "zh"
-"""Index every page as Chinese, whatever its `lang`.
+"""What a site that shows Chinese, Japanese or Korean text is indexed as, whatever its `lang`.
 
 Pagefind segments words only in the page's own language: on an English page a run of
 Chinese such as 努力把我国建设成为网络强国 is one long "word", so 网络强国 inside it is never
@@ -30,6 +32,22 @@ found. Indexed as Chinese, Chinese runs are segmented (at build time, and querie
 browser) while space-separated English words stay whole; the price is English stemming
 ("powers" no longer finds "power"; Pagefind's prefix match still finds "powers" for "power").
 """
+SEGMENTED_LANGUAGES = ("zh", "ja")
+"""Languages whose words Pagefind's extended build segments: a site in one is indexed as it."""
+
+
+def index_language(site_language: str, shows_cjk: bool) -> str | None:
+    """The language Pagefind indexes the site as, or None for each page's own `lang`.
+
+    A Chinese or Japanese site is indexed in its language; a site in another language that
+    shows CJK text anywhere, as Chinese (see INDEX_LANGUAGE); any other, as its pages say,
+    so that Pagefind stems the words of the languages it knows.
+    """
+    primary = site_language.split("-", 1)[0].lower()
+    if primary in SEGMENTED_LANGUAGES:
+        return primary
+    return INDEX_LANGUAGE if shows_cjk else None
+
 
 FURNITURE = (
     "[data-pagefind-ignore]",
@@ -74,20 +92,39 @@ def pagefind_executable() -> Path | None:
     return None
 
 
-def index_site(folder: Path) -> None:
-    """Write the search bundle into `folder/pagefind/` for every page in `folder`, and check it."""
-    _run_pagefind(folder, ["--output-subdir", SEARCH_FOLDER])
+def shows_cjk(site: Site) -> bool:
+    """Whether any page of the site shows CJK text: in a text, a note, a name, a definition."""
+    content = site.content
+    texts = [
+        content.site.title,
+        content.site.description,
+        *(text for _, text in content.site.words.entries),
+        *(part for a in site.articles for part in (a.spec.title, a.spec.publisher, a.body.text)),
+        *(p.note for a in site.articles for p in a.places if p.note),
+        *(part for p in content.people for part in (*p.names, p.summary, p.bio)),
+        *(role.title for p in content.people for role in p.roles),
+        *(part for t in content.terms for part in (*t.names, t.definition)),
+    ]
+    return any(has_cjk(text) for text in texts if text)
+
+
+def index_site(folder: Path, language: str | None = INDEX_LANGUAGE) -> None:
+    """Write the search bundle into `folder/pagefind/` for every page in `folder`, and check it.
+
+    `language` is `index_language`'s: what to index every page as, None for their own.
+    """
+    _run_pagefind(folder, ["--output-subdir", SEARCH_FOLDER], language)
     check_bundle(folder / SEARCH_FOLDER)
 
 
-def refresh_index(folder: Path) -> None:
+def refresh_index(folder: Path, language: str | None = INDEX_LANGUAGE) -> None:
     """Re-index a live folder: a checked new bundle replaces the old one whole, in one step.
 
     If Pagefind fails or its bundle is incomplete, the old bundle stays as it was.
     """
     fresh = Path(tempfile.mkdtemp(prefix=".pagefind-new-", dir=folder.parent))
     try:
-        _run_pagefind(folder, ["--output-path", str(fresh)])
+        _run_pagefind(folder, ["--output-path", str(fresh)], language)
         check_bundle(fresh)
         fresh.chmod(0o755)  # mkdtemp's 0700, as in the write stage
         current = folder / SEARCH_FOLDER
@@ -166,7 +203,7 @@ def _full_disk(bundle: Path) -> str | None:
     return None
 
 
-def _run_pagefind(folder: Path, output: list[str]) -> None:
+def _run_pagefind(folder: Path, output: list[str], language: str | None) -> None:
     executable = pagefind_executable()
     if executable is None:
         raise SearchIndexError("Pagefind is not installed (pip install 'pagefind[extended]')")
@@ -178,8 +215,7 @@ def _run_pagefind(folder: Path, output: list[str]) -> None:
         *(arg for selector in FURNITURE for arg in ("--exclude-selectors", selector)),
         "--glob",
         "**/*.html",
-        "--force-language",
-        INDEX_LANGUAGE,
+        *(("--force-language", language) if language else ()),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     if result.returncode != 0:

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import schema
+from . import schema, words
 from .errors import Diagnostic, Position, did_you_mean, error, warning
 from .load import ContentFiles, MapNode, Node, Scalar, SeqNode, YamlFile, file_kind
 from .model import (
@@ -52,6 +52,7 @@ _KIND_NAMES = {
     "strings": "a list of texts",
     "ids": "a list of ids",
     "records": "a list of entries",
+    "record": "a mapping of keys to texts",
 }
 _POSITIONS = "__positions__"
 """Key of the field name -> value position map in a record read by `_Reader.record`."""
@@ -115,6 +116,8 @@ class _Reader:
         kind = spec.kind
         if kind in ("strings", "ids", "records"):
             return self.sequence(node, spec)
+        if kind == "record" and not (isinstance(node, Scalar) and node.tag == "null"):
+            return self.table(node, spec)
         if not isinstance(node, Scalar):
             expected = _KIND_NAMES[kind] if kind != "enum" else "one of " + ", ".join(spec.choices)
             self.fail(node.position, f"`{spec.name}` must be {expected}, found {_describe(node)}")
@@ -122,6 +125,34 @@ class _Reader:
         if node.tag == "null" and not node.quoted:
             return self.null(node, spec)
         return self.scalar(node, spec)
+
+    def table(self, node: Node, spec: schema.Field) -> dict[str, tuple[str, Position]] | None:
+        """A mapping of its record's keys to texts (`strings:`): key -> (text, its position)."""
+        assert spec.record is not None
+        if not isinstance(node, MapNode):
+            self.fail(
+                node.position,
+                f"`{spec.name}` must be {_KIND_NAMES['record']}, found {_describe(node)}",
+                f"write each key on a line below, indented, e.g. `{spec.record.fields[0].name}: ...`",
+            )
+            return None
+        found = {}
+        for key, value in node.entries:
+            entry = spec.record.field(key.text)
+            if entry is None:
+                hint = did_you_mean(key.text, [f.name for f in spec.record.fields])
+                self.fail(
+                    key.position,
+                    f"unknown key `{key.text}` in `{spec.name}`",
+                    hint or "the keys are listed in docs/format.md, section 3",
+                )
+                continue
+            text = self.value(
+                value, schema.Field(f"{spec.name}.{key.text}", "string", "Words to show.", True)
+            )
+            if text is not None:
+                found[key.text] = (text, value.position)
+        return found
 
     def null(self, node: Scalar, spec: schema.Field) -> None:
         """An empty value: fine for an optional field (as if left out), an error for a required one."""
@@ -378,14 +409,66 @@ def _read_site(reader: _Reader, file: YamlFile | None) -> SiteConfig:
     base_url = values.get("base_url", "https://example.invalid/")
     cname = _checked_cname(reader, values)
     _check_cname_matches_base_url(reader, values, cname)
+    language = _checked_language(reader, values)
     return SiteConfig(
         title=values.get("title", "Untitled"),
         description=values.get("description", ""),
         base_url=base_url if base_url.endswith("/") else base_url + "/",
-        language=values.get("language", "en"),
+        language=language,
         autolink=values.get("autolink", "first"),
         cname=cname,
         cjk_lang=_checked_cjk_lang(reader, values),
+        words=_site_words(reader, values, language),
+    )
+
+
+def _checked_language(reader: _Reader, values: dict[str, Any]) -> str:
+    """The site's language tag (for `<html lang>`, the feed, its words); `en` when broken."""
+    language = values.get("language", "en")
+    if not _LANGUAGE_TAG.match(language):
+        reader.fail(
+            values[_POSITIONS]["language"],
+            f"`language` must be a language tag such as `en` or `zh-Hans`, found `{language}`",
+            "write a BCP 47 tag: `en`, `en-GB`, `zh`, `zh-Hans`, `fr`",
+        )
+        return "en"
+    return language
+
+
+def _site_words(reader: _Reader, values: dict[str, Any], language: str) -> words.Words:
+    """The theme's words for the site's language and its `strings:`, each override checked
+    for placeholders the theme does not fill in; a language with no table of its own is
+    warned about, naming the keys that stay English."""
+    overrides = {}
+    for key, (text, position) in values.get("strings", {}).items():
+        unknown = sorted(set(words.PLACEHOLDER.findall(text)) - words.placeholders(key))
+        if unknown:
+            filled = ", ".join(f"{{{name}}}" for name in sorted(words.placeholders(key)))
+            reader.fail(
+                position,
+                f"`strings.{key}` uses {{{unknown[0]}}}, which the theme does not fill in there",
+                f"it fills in {filled}" if filled else "this key takes no placeholders",
+            )
+            continue
+        overrides[key] = text
+    site_words, missing = words.site_words(language, overrides)
+    if missing:
+        _warn_missing_words(reader, values, language, missing)
+    return site_words
+
+
+def _warn_missing_words(
+    reader: _Reader, values: dict[str, Any], language: str, missing: tuple[str, ...]
+) -> None:
+    every = len(missing) == len(words.keys())
+    what = f"all {len(missing)} keys" if every else ", ".join(missing)
+    reader.diagnostics.append(
+        warning(
+            values[_POSITIONS].get("language", Position("content/site.yaml", 1, 1)),
+            f"no built-in words for `{language}`: the interface stays in English for {what}",
+            "built in: " + ", ".join(words.BUILT_IN) + "; give the words of your language under "
+            "`strings:` in content/site.yaml (every key is listed in docs/format.md, section 3)",
+        )
     )
 
 

@@ -95,9 +95,29 @@ def test_scripted_edits_match_clean_builds(project: Path, tmp_path: Path):
         ),
         # an include used by the two index pages
         (
-            lambda: edit(project, "templates/_letters.html", "Jump to letter", "Jump to a letter"),
+            lambda: edit(
+                project,
+                "templates/_letters.html",
+                '"{{ t("letters_label") }}"',
+                '"Jump to a letter"',
+            ),
             {"people/index.html", "glossary/index.html"},
         ),
+        # the theme's words: an override, a script's message, then the whole language
+        (
+            lambda: edit(
+                project,
+                "content/site.yaml",
+                "autolink: first",
+                'autolink: first\nstrings:\n  people: "Persons"',
+            ),
+            None,
+        ),
+        (
+            lambda: edit(project, "content/site.yaml", 'people: "Persons"', 'copy_link: "Copy"'),
+            None,
+        ),
+        (lambda: edit(project, "content/site.yaml", "language: en", "language: zh"), None),
         # a new article, then its removal
         (lambda: copy_article(project, "copy"), None),
         (lambda: (project / "content/articles/copy.yaml").unlink(), None),

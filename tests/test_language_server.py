@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import shutil
 import subprocess
 import threading
@@ -288,3 +289,20 @@ def test_ids_complete_without_stray_values(server: LanguageServer):
         "liu-yunshan",
         "xi-jinping",
     ]
+
+
+def test_strings_complete_with_the_themes_keys_and_flag_a_misspelt_one(server: LanguageServer):
+    path = REPO / "content" / "site.yaml"
+    extra = '\nstrings:\n  people: "Persons"\n  peple: "Persons"\n  '
+    text = path.read_text(encoding="utf-8").rstrip("\n") + extra
+    uri = server.open(path, text)
+    problems = server.diagnostics_of(uri)
+    assert len(problems) == 1 and "peple" in problems[0]["message"], problems
+    assert problems[0]["range"]["start"]["line"] == text.count("\n") - 1
+    line, column = _position_after(text, "\n  ")
+    labels = server.completion(uri, line, column)
+    assert {"quoted", "copy_link", "date", "month_2"} <= set(labels)
+    assert "people" not in labels  # given already
+    assert len(labels) >= 100 and all(re.fullmatch(r"[a-z0-9_]+", label) for label in labels)
+    line, column = _position_after(text, "  people")
+    assert server.hover(uri, line, column - 2).startswith("Default: People")

@@ -9,10 +9,13 @@ index it is skipped locally and fails in CI.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 import venv
 import zipfile
 from pathlib import Path
@@ -82,6 +85,7 @@ def test_the_wheel_carries_theme_schemas_workflow_and_example(wheel: Path):
     assert "site_builder/default_templates/base.html" in names
     assert "site_builder/project_files/pages.yml" in names
     assert "site_builder/example/seeds/tidal-pilot-approved.txt" in names
+    assert {"site_builder/strings/en.yaml", "site_builder/strings/zh.yaml"} <= names
     for name in schema.SCHEMA_FILES:
         assert f"site_builder/schemas/{name}" in names
 
@@ -133,3 +137,57 @@ def test_the_installed_theme_is_used_without_a_templates_folder(installed: Path,
     built = run([cli, "build", "--project", "bare", "--no-search"], cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "bare" / "output" / "static").is_dir()
+    # the theme's words come with it: a Chinese interface from the installed tables
+    config = tmp_path / "bare" / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: en", "language: zh"))
+    built = run([cli, "build", "--project", "bare", "--no-search", "--strict"], cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    home = (tmp_path / "bare" / "output" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in home and ">文章</a>" in home
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def test_serve_works_from_the_installed_package(installed: Path, tmp_path: Path):
+    """Issue 13's last step on a fresh machine: `serve --project demo` with no other file."""
+    cli = installed / "site-builder"
+    assert run([cli, "new", "demo"], cwd=tmp_path).returncode == 0
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    served = subprocess.Popen(
+        [str(cli), "serve", "--project", "demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, body = _get(port, "/articles/tidal-pilot-approved/")
+                if status == 200 and b"<article" in body:
+                    break
+            except OSError:
+                pass
+            assert served.poll() is None, "serve exited"
+            assert time.monotonic() < deadline, "serve never served the example article"
+            time.sleep(0.2)
+        assert _get(port, "/static/reading.js")[0] == 200
+    finally:
+        served.terminate()
+        served.wait(timeout=20)

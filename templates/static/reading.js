@@ -9,6 +9,24 @@
 (function () {
   "use strict";
 
+  /* The theme's words in the site's language, from the JSON block the page carries (the
+     build fills it from the site's table and its `strings:`), with {name}s filled in. */
+  var WORDS = (function () {
+    var element = document.getElementById("script_words");
+    try {
+      return element ? JSON.parse(element.textContent) : {};
+    } catch (e) {
+      return {};
+    }
+  })();
+
+  function word(key, values) {
+    var text = Object.prototype.hasOwnProperty.call(WORDS, key) ? WORDS[key] : key;
+    return text.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
   var article = document.querySelector("article.annotated");
   if (!article) return;
   var main = document.getElementById("main_content") || document.body;
@@ -16,10 +34,16 @@
   var WIDE = window.matchMedia("(min-width: 68.75em)"); // as in style.css: the margin
   var GAP = 12; // px between two items in the margin
   var CLAMP_SLACK = 1.25; // a note is clamped only when it is this much taller than the clamp
-  var KINDS = { quote: "quotation", mention: "mention", term: "term", note: "note" };
+  var KINDS = { quote: word("ann_quote"), mention: word("ann_mention"), term: word("ann_term"), note: word("ann_note") };
+  var PASSAGE = word("ann_passage");
 
   function all(selector, root) {
     return Array.prototype.slice.call((root || document).querySelectorAll(selector));
+  }
+
+  /* "this quotation", "this term": what a link copied from an annotated span points at. */
+  function thisKind(element) {
+    return word("what_this", { kind: KINDS[element.getAttribute("data-annotation-type")] || PASSAGE });
   }
 
   function fragments(id) {
@@ -62,19 +86,19 @@
         : Promise.reject(new Error("no clipboard"));
     copied.then(
       function () {
-        say("Link copied" + (what ? " to " + what : "") + ": " + url);
+        say(what ? word("link_copied_to", { what: what, url: url }) : word("link_copied", { url: url }));
       },
       function () {
-        say("Copy this link: " + url, 10);
+        say(word("copy_this_link", { url: url }), 10);
       }
     );
     return url;
   }
 
   function copyButton(id, what) {
-    var made = button("Copy link", "copy-link");
+    var made = button(word("copy_link"), "copy-link");
     made.setAttribute("data-permalink", id);
-    made.setAttribute("aria-label", "Copy link to " + what);
+    made.setAttribute("aria-label", word("copy_link_to", { what: what }));
     made.addEventListener("click", function () {
       copyLink(id, what);
       arrive(document.getElementById(id));
@@ -100,15 +124,15 @@
     var actions = document.createElement("p");
     actions.className = "note-actions";
     var target = anchorOf(note);
-    var kind = target ? KINDS[target.getAttribute("data-annotation-type")] || "passage" : "passage";
-    actions.appendChild(copyButton(note.getAttribute("data-for"), "the " + kind + " of note " + numberOf(note)));
+    var kind = target ? KINDS[target.getAttribute("data-annotation-type")] || PASSAGE : PASSAGE;
+    actions.appendChild(copyButton(note.getAttribute("data-for"), word("what_note", { kind: kind, n: numberOf(note) })));
     note.appendChild(actions);
   });
 
   function expander(note) {
     var toggle = note.querySelector(".note-more");
     if (!toggle) {
-      toggle = button("More", "note-more");
+      toggle = button(word("note_more"), "note-more");
       toggle.setAttribute("aria-controls", note.id + "_body");
       toggle.addEventListener("click", function () {
         setClamped(note, !note.classList.contains("is-clamped"));
@@ -124,7 +148,7 @@
     note.classList.toggle("is-expanded", !clamped); // kept when the margin is laid out again
     var toggle = note.querySelector(".note-more");
     if (!toggle) return;
-    toggle.textContent = clamped ? "More" : "Less";
+    toggle.textContent = clamped ? word("note_more") : word("note_less");
     toggle.setAttribute("aria-expanded", String(!clamped));
   }
 
@@ -237,8 +261,8 @@
     sheet = note;
     sheetOpener = opener;
     note.classList.add("is-sheet");
-    var close = button("Close", "sheet-close");
-    close.setAttribute("aria-label", "Close note " + numberOf(note));
+    var close = button(word("close"), "sheet-close");
+    close.setAttribute("aria-label", word("close_note", { n: numberOf(note) }));
     close.addEventListener("click", function () {
       closeSheet(true);
     });
@@ -315,7 +339,7 @@
 
   /* --- "copy link to this passage", for any text selected in the article --------------- */
 
-  var passageButton = button("Copy link to this passage", "passage-link");
+  var passageButton = button(word("copy_passage_link"), "passage-link");
   passageButton.hidden = true;
   main.appendChild(passageButton);
   var passageTimer = 0;
@@ -345,10 +369,10 @@
     var common = range.commonAncestorContainer;
     var element = common.nodeType === 1 ? common : common.parentElement;
     var span = element.closest("[data-annotation-id]");
-    if (span && body.contains(span)) return { fragment: span.getAttribute("data-annotation-id"), what: "this " + (KINDS[span.getAttribute("data-annotation-type")] || "passage") };
+    if (span && body.contains(span)) return { fragment: span.getAttribute("data-annotation-id"), what: thisKind(span) };
     var start = range.startContainer.nodeType === 1 ? range.startContainer : range.startContainer.parentElement;
     var paragraph = start.closest(".para");
-    return { fragment: paragraph.id + ":~:text=" + textDirective(String(range)), what: "this passage" };
+    return { fragment: paragraph.id + ":~:text=" + textDirective(String(range)), what: word("what_this", { kind: PASSAGE }) };
   }
 
   function offerPassageLink() {
@@ -438,7 +462,7 @@
     if (annotation && annotation.id) {
       var actions = document.createElement("p");
       actions.className = "popover-actions";
-      actions.appendChild(copyButton(annotation.id, "this " + (KINDS[annotation.getAttribute("data-annotation-type")] || "passage")));
+      actions.appendChild(copyButton(annotation.id, thisKind(annotation)));
       card.appendChild(actions);
     }
     popover.replaceChildren(card);

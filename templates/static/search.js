@@ -9,6 +9,33 @@
 (function () {
   "use strict";
 
+  /* The theme's words in the site's language, from the JSON block the page carries (the
+     build fills it from the site's table and its `strings:`), with {name}s filled in. */
+  var WORDS = (function () {
+    var element = document.getElementById("script_words");
+    try {
+      return element ? JSON.parse(element.textContent) : {};
+    } catch (e) {
+      return {};
+    }
+  })();
+
+  function word(key, values) {
+    var text = Object.prototype.hasOwnProperty.call(WORDS, key) ? WORDS[key] : key;
+    return text.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
+  /* The form for a count: `key_one` for 1, `key_other` for any other. */
+  function plural(key, n, values) {
+    var all = { n: n };
+    Object.keys(values || {}).forEach(function (name) {
+      all[name] = values[name];
+    });
+    return word(key + (n === 1 ? "_one" : "_other"), all);
+  }
+
   var input = document.getElementById("search_query");
   if (!input) return;
   var form = input.form;
@@ -224,7 +251,7 @@
     }
     return {
       url: target ? data.url + "#" + encodeURIComponent(target) : data.url,
-      where: !region ? "" : region.note ? "in note " + region.note : "in the text",
+      where: !region ? "" : region.note ? word("result_in_note", { n: region.note }) : word("result_in_text"),
       excerpt: excerpt(list, [from, Math.max(to, from + 1), start, stop], marked),
       exact: hit.exact > 0,
     };
@@ -235,7 +262,7 @@
     li.className = "search-result";
     var kind = document.createElement("p");
     kind.className = "search-kind";
-    kind.textContent = (data.meta && data.meta.kind) || "Page";
+    kind.textContent = (data.meta && data.meta.kind) || word("kind_page");
     if (hit.where) {
       var where = document.createElement("span");
       where.className = "search-where";
@@ -268,8 +295,11 @@
       })
     );
     list.hidden = results.length === 0;
-    var count = results.length === 1 ? "1 result" : results.length + " results";
-    say(results.length ? count + " for “" + query + "”" : "Nothing found for “" + query + "”.");
+    say(
+      results.length
+        ? plural("search_results", results.length, { query: query })
+        : word("search_none", { query: query })
+    );
   }
 
   function remember(query) {
@@ -290,13 +320,10 @@
       return;
     }
     if (location.protocol === "file:") {
-      say(
-        "Search works only when the site is served over the web (or by `site-builder serve`): " +
-          "this page was opened from a file on disk. Browse the lists below instead."
-      );
+      say(word("search_from_disk"));
       return;
     }
-    say("Searching…");
+    say(word("searching"));
     load()
       .then(function (module) {
         return module.search(query);
@@ -312,7 +339,7 @@
         if (ticket === latest) show(query, results);
       })
       .catch(function () {
-        if (ticket === latest) say("Search is unavailable: its index could not be loaded.");
+        if (ticket === latest) say(word("search_unavailable"));
       });
   }
 
