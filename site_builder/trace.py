@@ -132,6 +132,14 @@ class Diff:
         low, high = self.rough(start, end)
         if high <= low:
             return Traced("deleted", None, 0.0)
+        edges = self.exact(start, start + 1), self.exact(end - 1, end)
+        if edges[0] and edges[1] and edges[0][0] < edges[1][1]:
+            # Both ends survived: the edit is inside, and the passage now runs from one end
+            # to the other ("cyber power" -> "cyber superpower", not its closer "cyber super").
+            span = edges[0][0], edges[1][1]
+            similarity = Indel.normalized_similarity(passage, self.new[span[0] : span[1]])
+            if similarity >= _EDITED_SIMILARITY:
+                return Traced("edited", span, round(similarity, 3))
         found = best_match(self.new, passage, low, high)
         if found.span is not None and self.new[found.span[0] : found.span[1]] == passage:
             # The same characters, which the alignment happened to split between two runs.
@@ -298,8 +306,12 @@ def locate(new: str, passage: str, before: str, after: str) -> Traced:
     if alignment is None:
         return Traced("deleted", None, 0.0)
     region = new[alignment.dest_start : alignment.dest_end]
-    start = alignment.dest_start + _map_through(needle, region, len(head))
-    end = alignment.dest_start + _map_through(needle, region, len(head) + len(passage))
+    # The recorded context, aligned with the region, is an old text in miniature: the
+    # passage's edges go where the diff takes them, as they would with the real old text.
+    local = Diff(needle, region).trace(len(head), len(head) + len(passage), head, tail)
+    if local.span is None:
+        return Traced("deleted", None, 0.0)
+    start, end = (alignment.dest_start + edge for edge in local.span)
     if end <= start:
         return Traced("deleted", None, 0.0)
     if new[start:end] == passage:
