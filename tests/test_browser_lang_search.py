@@ -141,6 +141,19 @@ def test_each_hit_is_labelled_in_the_text_or_in_a_numbered_note(browser: Any, si
         assert any(re.fullmatch(r"in note \d+", label) for label in labels), labels
         for hit, label in zip(hits, labels, strict=True):
             assert fragment(hit["href"]).startswith("note_") == label.startswith("in note")
+        # "in note N" is the number the article shows on that note.
+        shown = []
+        for hit, label in zip(hits, labels, strict=True):
+            if label.startswith("in note"):
+                page.goto(hit["href"])
+                shown.append(
+                    page.eval_on_selector(
+                        f'[id="{fragment(hit["href"])}"]',
+                        "e => e.closest('.note').querySelector('.note-number').textContent",
+                    )
+                )
+        print("cyber power: labels " + ", ".join(labels) + "; notes shown as " + ", ".join(shown))
+        assert [label.removeprefix("in note ") for label in labels if "note" in label] == shown
 
 
 @pytest.mark.parametrize("query", ["cyber power", "Internet security", "Xi Jinping"])

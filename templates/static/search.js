@@ -87,7 +87,6 @@
     return text.toLowerCase().replace(/[\s\u200b]+/g, "");
   }
 
-  /* Where the query occurs whole from word `at`: the words it takes, or 0. */
   /* Where the query occurs whole from word `at`: the number of words it takes, or 0. */
   function phraseAt(list, at, query) {
     var joined = "";
@@ -97,9 +96,11 @@
   }
 
   /* Paragraphs (para_N) and notes (note_<id>) in page order; a match belongs to the last one
-     that starts at or before it. Notes are numbered in page order, as the page numbers them. */
+     that starts at or before it. Notes are numbered in page order, as the page numbers them;
+     a note's body (note_<id>_body) is a region of its own but the same note, same number. */
   function regions(anchors) {
     var notes = 0;
+    var lastNote = null;
     return (anchors || [])
       .filter(function (a) {
         return /^(para|note)_/.test(a.id);
@@ -109,7 +110,11 @@
       })
       .map(function (a) {
         var isNote = a.id.indexOf("note_") === 0;
-        return { id: a.id, location: a.location, note: isNote ? ++notes : 0 };
+        if (isNote && a.id !== lastNote + "_body") {
+          notes++;
+          lastNote = a.id;
+        }
+        return { id: a.id, location: a.location, note: isNote ? notes : 0 };
       });
   }
 
