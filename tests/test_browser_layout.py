@@ -279,7 +279,7 @@ def test_every_tap_target_is_at_least_24_px(browser: Any, any_site: ServedSite, 
         targets = page.evaluate(TAP_TARGETS)
         smallest = min(targets, key=lambda t: min(t["box"]["width"], t["box"]["height"]))
         print(f"\n{width}px: {len(targets)} tap targets, smallest {smallest}")
-        small = [t for t in targets if min(t["box"]["width"], t["box"]["height"]) < 23.5]
+        small = [t for t in targets if min(t["box"]["width"], t["box"]["height"]) < 24 - 0.01]
         assert small == []
 
 
