@@ -77,9 +77,22 @@
   /* The page's words, each with the space that follows it. */
   function words(data) {
     var raw = data.raw_content || data.content || "";
-    if (raw.indexOf("\u200b") >= 0) return raw.split("\u200b").map(unescaped);
-    return raw.split(/[\r\n\s]+/g).map(function (word) {
-      return unescaped(word) + " ";
+    if (raw.indexOf("\u200b") >= 0) return gluedOpeningMarks(raw.split("\u200b").map(unescaped));
+    return gluedOpeningMarks(
+      raw.split(/[\r\n\s]+/g).map(function (word) {
+        return unescaped(word) + " ";
+      })
+    );
+  }
+
+  /* Pagefind separates a quotation mark from the <q> that follows it ("work. " Efforts"): a
+     mark standing alone after a space opens the next word, so the space after it goes. */
+  var OPENING_MARK = /^["\u201c\u2018'(\[\u300c\u300e]\s+$/;
+
+  function gluedOpeningMarks(list) {
+    return list.map(function (word, i) {
+      var afterSpace = i === 0 || /\s$/.test(list[i - 1]);
+      return afterSpace && OPENING_MARK.test(word) ? word.trim() : word;
     });
   }
 
