@@ -167,6 +167,6 @@ def test_excerpts_carry_no_page_furniture(browser: Any, site: ServedSite, query:
             # a note number glued to the text it follows: `power,4`, `group1`
             assert not re.search(r"[A-Za-z,.;:\"”]\d{1,2}\b", excerpt), hit
             # an opening mark keeps to its word: `" Efforts` is the gap a <q> left in the index
-            assert not re.search(r"(^|\s)[\"“‘(]\s", excerpt), hit
+            assert not re.search(r"(^|\s)[\"\u201c\u2018(]\s", excerpt), hit
         in_text = [h for h in article_hits(hits) if h["kind"].lower().endswith("in the text")]
         assert in_text, hits

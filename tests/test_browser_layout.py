@@ -14,7 +14,8 @@ than the text they annotate are what broke earlier layouts), each figure printed
 - a printed article starts on page 1, its notes numbered endnotes with their passage and
   their links' hosts, without underlines or pills.
 
-Screenshots of the article at 360, 768, 1280 and 1600 px go to test-artifacts/.
+Screenshots of the article at 360, 768, 1280 and 1600 px are taken with every other page type's
+by test_browser_screenshots.py.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ from browser.support import (
 from site_builder.build import BuildOptions, build
 
 HEIGHT = 900  # the viewport height guarded_page opens
-WIDTHS = [360, 768, 1280, 1600]
 LONG_NOTE = (
     "This note is long on purpose, as an editor's commentary can be: it runs over several "
     "paragraphs, with a link to [a source](https://example.org/a/very/long/path/%E7%BD%91) "
@@ -357,16 +357,6 @@ def test_the_printed_article_starts_on_page_one_with_endnotes(browser: Any, seed
     assert "1. \u2018central Internet security and informatization leading group\u2019" in every
     assert "(digichina.stanford.edu)" in every
     assert "https://" not in every
-
-
-@pytest.mark.parametrize("width", WIDTHS)
-def test_screenshots_of_the_article(browser: Any, seed_site: ServedSite, width: int):
-    with guarded_page(browser, width, has_touch=width < 1280, is_mobile=width < 768) as page:
-        open_article(page, seed_site)
-        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
-        assert overflow <= 0
-        page.screenshot(path=artifact(f"article-layout-{width}.png"), full_page=True)
-        page.screenshot(path=artifact(f"article-layout-{width}-first-screen.png"))
 
 
 def test_a_note_opens_from_its_number_as_a_sheet_on_a_phone(browser: Any, seed_site: ServedSite):

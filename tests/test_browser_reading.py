@@ -1,7 +1,8 @@
 """The built seed site in a real browser (Chromium through Playwright), as readers use it.
 
 One module-scoped build, served over HTTP under a project path; every page is opened in a
-context whose requests may not leave 127.0.0.1. Screenshots go to test-artifacts/.
+context whose requests may not leave 127.0.0.1. Screenshots go to test-artifacts/ (those of
+every page type at every width are taken by test_browser_screenshots.py).
 """
 
 from __future__ import annotations
@@ -41,22 +42,6 @@ def in_viewport(page: Any, selector: str) -> bool:
         selector,
         "e => { const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }",
     )
-
-
-@pytest.mark.parametrize("width", [360, 1280])
-@pytest.mark.parametrize("name", list(PAGES))
-def test_every_page_type_fits_phone_and_desktop(
-    browser: Any, site: ServedSite, name: str, width: int
-):
-    with guarded_page(browser, width) as page:
-        page.goto(site.page(name))
-        page.wait_for_load_state("load")
-        assert page.locator("h1").first.is_visible()
-        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
-        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
-        if name == "search":
-            page.wait_for_selector(".search-result")
-        page.screenshot(path=artifact(f"{name}-{width}.png"), full_page=True)
 
 
 def test_a_term_popover_opens_on_hover_and_closes_with_escape(browser: Any, site: ServedSite):

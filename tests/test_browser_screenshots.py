@@ -2,8 +2,9 @@
 
 Each page of the seed site (home, article, people, person, glossary, term, search with its
 results, 404) is opened at 360, 768, 1280 and 1600 px, as a phone, a tablet and desktops open
-it, and kept twice in test-artifacts/screenshots/: the whole page and its first screen. The
-README's pictures are first screens from here (copied into docs/).
+it, and kept in test-artifacts/screenshots/: the whole page, its first screen and, on person
+and term pages, the screen where their places begin. The README's pictures are from here
+(copied into docs/).
 
 Before each picture is taken the page is checked the way a reader would see a flaw in it: its
 heading is on the first screen, nothing scrolls sideways, and no line of text runs out of the
@@ -122,6 +123,14 @@ def test_screenshot_of_every_page_type(browser: Any, site: ServedSite, name: str
         page.screenshot(path=whole, full_page=True)
         first = artifact(f"screenshots/{name}-{width}-first-screen.png")
         page.screenshot(path=first)
+        if page.locator(".occurrence-groups").count():
+            # A person's or term's places, as a reader scrolled down to them sees them.
+            # (instantly: the site scrolls smoothly)
+            page.locator(".occurrence-groups").first.evaluate(
+                """e => scrollTo({behavior: 'instant',
+                  top: (e.previousElementSibling || e).getBoundingClientRect().top + scrollY - 16})"""
+            )
+            page.screenshot(path=artifact(f"screenshots/{name}-{width}-places.png"))
         print(
             f"\n{name} at {width}px: {len(lines)} lines of text, {len(overlapping)} overlapping;"
             f" {whole.name} {whole.stat().st_size // 1024} KB"
