@@ -327,6 +327,39 @@ def test_notes_and_quotes_are_named_for_screen_readers(browser: Any, seed_site: 
         ) in ("none", "normal")
 
 
+DESCRIPTION_LIMIT = 300
+"""Characters a screen reader may read as a link's description: a popover's short text (at
+most 280 characters of a summary or definition), never its buttons or a whole note."""
+
+
+def accessible_description(page: Any, cdp: Any, element_id: str) -> str:
+    """What Chromium's accessibility tree gives as the element's description."""
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    found = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f'[id="{element_id}"]'})
+    tree = cdp.send("Accessibility.getPartialAXTree", {"nodeId": found["nodeId"]})
+    return tree["nodes"][0].get("description", {}).get("value", "")
+
+
+def test_names_and_terms_have_short_descriptions(browser: Any, seed_site: ServedSite):
+    with guarded_page(browser, 1280) as page:
+        open_article(page, seed_site)
+        cdp = page.context.new_cdp_session(page)
+        links = page.eval_on_selector_all(".article-body a.ann[id]", "es => es.map(e => e.id)")
+        descriptions = {}
+        for link in links:
+            page.locator(f'[id="{link}"]').focus()  # focus opens its popover
+            page.locator("#annotation_popover").wait_for(state="visible")
+            descriptions[link] = accessible_description(page, cdp, link)
+        longest = max(descriptions, key=lambda link: len(descriptions[link]))
+        print(
+            f"\n1280px: {len(links)} names and terms, described when focused in at most"
+            f" {len(descriptions[longest])} characters ({longest})"
+        )
+        assert all(descriptions.values()), descriptions
+        assert len(descriptions[longest]) <= DESCRIPTION_LIMIT, descriptions[longest]
+        assert not [d for d in descriptions.values() if "Copy link" in d or "→" in d]
+
+
 def test_the_printed_article_starts_on_page_one_with_endnotes(browser: Any, seed_site: ServedSite):
     require("pdftotext")
     pdftotext = shutil.which("pdftotext") or "pdftotext"

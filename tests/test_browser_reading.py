@@ -53,7 +53,7 @@ def test_a_term_popover_opens_on_hover_and_closes_with_escape(browser: Any, site
         popover.wait_for(state="visible")
         assert "网络强国" in popover.inner_text()
         assert "wǎngluò qiángguó" in popover.inner_text()
-        assert "annotation_popover" in (term.get_attribute("aria-describedby") or "")
+        assert "annotation_popover_text" in (term.get_attribute("aria-describedby") or "")
         link = popover.locator("a")
         assert link.get_attribute("href") == "../../glossary/cyber-power/index.html"
         link.hover()  # the popover can be hovered without closing (WCAG 1.4.13)

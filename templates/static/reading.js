@@ -418,11 +418,15 @@
     return null;
   }
 
+  /* What a screen reader reads as the link's description: the card's short text (or its
+     title), not the whole popover with its links and buttons. */
+  var DESCRIPTION_ID = "annotation_popover_text";
+
   function describe(link, on) {
     var ids = (link.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
-      return id && id !== popover.id;
+      return id && id !== DESCRIPTION_ID;
     });
-    if (on) ids.push(popover.id);
+    if (on) ids.push(DESCRIPTION_ID);
     if (ids.length) link.setAttribute("aria-describedby", ids.join(" "));
     else link.removeAttribute("aria-describedby");
   }
@@ -441,6 +445,7 @@
       actions.appendChild(copyButton(annotation.id, "this " + (KINDS[annotation.getAttribute("data-annotation-type")] || "passage")));
       card.appendChild(actions);
     }
+    (card.querySelector(".popover-text") || card.querySelector(".popover-title")).id = DESCRIPTION_ID;
     popover.replaceChildren(card);
     popover.hidden = false;
     current = link;
