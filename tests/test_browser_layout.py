@@ -202,9 +202,9 @@ def test_a_long_note_shows_a_preview_that_expands_in_place(browser: Any, long_si
         page.screenshot(path=artifact("article-long-notes-1280.png"), full_page=True)
 
 
-def test_no_permalink_glyph_in_the_text_of_a_phone(browser: Any, seed_site: ServedSite):
+def test_no_permalink_glyph_in_the_text_of_a_phone(browser: Any, any_site: ServedSite):
     with guarded_page(browser, 360, has_touch=True, is_mobile=True) as page:
-        open_article(page, seed_site)
+        open_article(page, any_site)
         body = page.locator(".article-body")
         glyphs = body.locator("button").count() + body.inner_text().count("#")
         print(f"\n360px touch: {glyphs} permalink glyphs in the text")
