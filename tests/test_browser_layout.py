@@ -147,14 +147,25 @@ def test_without_javascript_there_is_no_hole_either(
 MARGIN = """() => {
   const top = e => (e.getClientRects()[0] || e.getBoundingClientRect()).top + scrollY;
   const text = document.querySelector('.article-body').getBoundingClientRect();
-  const items = [...document.querySelectorAll('.note-list > .note, .article-body .attribution')]
+  const items = [...document.querySelectorAll(
+      '.note-list > .note, .article-body .para:not(.speakers-under) .attribution')]
     .map(e => {
       const box = e.getBoundingClientRect();
       const anchor = e.matches('.note') ? document.getElementById(e.dataset.for) : null;
+      const quote = e.matches('.attribution') ? [...e.closest('.para').querySelectorAll('q')]
+        .find(q => e.compareDocumentPosition(q) & Node.DOCUMENT_POSITION_FOLLOWING) : null;
       return {id: e.id || e.textContent, top: box.top + scrollY, bottom: box.bottom + scrollY,
-              left: box.left, anchor: anchor ? top(anchor) : null};
+              left: box.left, anchor: anchor ? top(anchor) : null,
+              quote: quote ? top(quote) : null};
     });
-  return {textRight: text.right, items};
+  const under = [...document.querySelectorAll('.speakers-under .attribution')].map(e => {
+    const box = e.getBoundingClientRect();
+    const para = e.closest('.para').getBoundingClientRect();
+    const lines = [...e.closest('.para').querySelector('p').getClientRects()];
+    return {left: box.left - text.left, top: box.top - lines[lines.length - 1].bottom,
+            bottom: para.bottom - box.bottom};
+  });
+  return {textRight: text.right, items, under};
 }"""
 
 
@@ -172,6 +183,19 @@ def test_margin_notes_sit_level_with_their_passages(browser: Any, any_site: Serv
             f" ({max(distances) / HEIGHT:.2f} screens), above by at most {-min(distances):.0f}px"
         )
         assert all(-4 <= d <= 1.5 * HEIGHT for d in distances), distances
+        # A speaker's name stands beside its quotation: level with its first line in the
+        # margin, or, where the notes leave it no room there, under its paragraph.
+        speakers = [item for item in items if item["anchor"] is None]
+        offsets = [abs(item["top"] - item["quote"]) for item in speakers]
+        print(
+            f"1280px: {len(speakers)} speakers' names in the margin, at most"
+            f" {max(offsets, default=0):.0f}px from their quotation's line;"
+            f" {len(found['under'])} under their paragraph"
+        )
+        assert len(speakers) + len(found["under"]) == 6
+        assert all(offset <= 8 for offset in offsets), offsets
+        for name in found["under"]:
+            assert abs(name["left"]) <= 1 and -1 <= name["top"] <= 30 and name["bottom"] >= -1
         overlaps = [
             (a["id"], b["id"]) for a, b in itertools.pairwise(items) if b["top"] < a["bottom"] - 0.5
         ]

@@ -171,6 +171,9 @@
     var origin = article.getBoundingClientRect().top;
     var bodyTop = body.getBoundingClientRect().top - origin;
     var items = attributions
+      .filter(function (item) {
+        return !item.closest(".speakers-under");
+      })
       .map(function (item, order) {
         return { element: item, want: item.getBoundingClientRect().top - origin, order: order, offset: bodyTop };
       })
@@ -194,11 +197,40 @@
     });
     var floor = 0;
     items.forEach(function (item) {
-      var top = Math.max(item.want, floor);
-      item.element.style.top = Math.round(top - item.offset) + "px";
-      floor = top + item.height + GAP;
+      item.top = Math.max(item.want, floor);
+      item.element.style.top = Math.round(item.top - item.offset) + "px";
+      floor = item.top + item.height + GAP;
     });
     article.style.minHeight = Math.ceil(floor) + "px";
+    return items;
+  }
+
+  /* A speaker's name belongs beside its quotation: when the notes above leave it no room in
+     the margin there, it goes under its paragraph instead, as on narrow screens. Decided when
+     the column is laid out (not when a note expands: that never moves the text). Each pass
+     can only send more names under the text, so the passes end. */
+  var SPEAKER_SLACK = 8; // px a name may sit below its quotation's line
+  var speakerParagraphs = attributions
+    .map(function (item) {
+      return item.closest(".para");
+    })
+    .filter(function (para, i, list) {
+      return para && list.indexOf(para) === i;
+    });
+
+  function placeSpeakers() {
+    speakerParagraphs.forEach(function (para) {
+      para.classList.remove("speakers-under");
+    });
+    for (var pass = 0; pass <= speakerParagraphs.length; pass++) {
+      var late = (layoutMargin() || []).filter(function (item) {
+        return item.element.matches(".attribution") && item.top - item.want > SPEAKER_SLACK;
+      });
+      if (!late.length) return;
+      late.forEach(function (item) {
+        item.element.closest(".para").classList.add("speakers-under");
+      });
+    }
   }
 
   var layoutFrame = 0;
@@ -211,7 +243,7 @@
   function relayout() {
     closeSheet(false);
     clampLongNotes();
-    layoutMargin();
+    placeSpeakers();
   }
 
   /* Hovering a note or its passage marks the other one. */
@@ -555,6 +587,7 @@
       if (body.offsetWidth !== lastWidth) {
         lastWidth = body.offsetWidth;
         clampLongNotes();
+        placeSpeakers();
       }
       layoutSoon();
     }).observe(body);
