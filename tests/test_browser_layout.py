@@ -202,6 +202,35 @@ def test_margin_notes_sit_level_with_their_passages(browser: Any, any_site: Serv
         assert overlaps == []
 
 
+def test_with_room_in_the_margin_the_speakers_stand_level_with_their_quotations(
+    browser: Any, tmp_path: Path
+):
+    project = tmp_path / "project"
+    for part in ("content", "seeds"):
+        shutil.copytree(REPO / part, project / part)
+    path = project / "content" / "articles" / f"{SLUG}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # nothing else in the margin: no note annotations, no notes on the others
+    data["annotations"] = [a for a in data["annotations"] if a.get("type") != "note"]
+    for annotation in data["annotations"]:
+        annotation.pop("note", None)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    folder = project / "www" / "site"
+    with serve_folder(folder.parent) as origin:
+        report = build(BuildOptions(project, out=folder, base_url=origin + "/site/", search=False))
+        assert not report.failed, [d.format() for d in report.diagnostics]
+        with guarded_page(browser, 1280) as page:
+            open_article(page, ServedSite(folder, origin + "/site/"))
+            found = page.evaluate(MARGIN)
+    offsets = [abs(item["top"] - item["quote"]) for item in found["items"]]
+    print(
+        f"\n1280px, no notes: {len(offsets)} speakers in the margin, at most {max(offsets):.0f}px off"
+    )
+    assert len(offsets) == 6 and found["under"] == []
+    assert all(item["left"] >= found["textRight"] for item in found["items"])
+    assert max(offsets) <= 8, offsets
+
+
 def test_a_long_note_shows_a_preview_that_expands_in_place(browser: Any, long_site: ServedSite):
     with guarded_page(browser, 1280) as page:
         open_article(page, long_site)
