@@ -205,26 +205,15 @@
     return items;
   }
 
-  /* A speaker's name belongs beside its quotation: when the notes above leave it no room in
-     the margin there, it goes under its paragraph instead, as on narrow screens. Decided when
-     the column is laid out (not when a note expands: that never moves the text). Each pass
-     can only send more names under the text, so the passes end. */
-  var SPEAKER_SLACK = 8; // px a name may sit below its quotation's line
-  var speakerParagraphs = attributions
-    .map(function (item) {
-      return item.closest(".para");
-    })
-    .filter(function (para, i, list) {
-      return para && list.indexOf(para) === i;
-    });
-
+  /* A name the notes leave no room for beside its quotation goes under its paragraph, as on
+     phones; decided with the column, not when a note expands (that never moves the text). */
   function placeSpeakers() {
-    speakerParagraphs.forEach(function (para) {
+    all(".speakers-under", body).forEach(function (para) {
       para.classList.remove("speakers-under");
     });
-    for (var pass = 0; pass <= speakerParagraphs.length; pass++) {
+    for (var pass = 0; pass <= attributions.length; pass++) {
       var late = (layoutMargin() || []).filter(function (item) {
-        return item.element.matches(".attribution") && item.top - item.want > SPEAKER_SLACK;
+        return item.element.matches(".attribution") && item.top > item.want + 8;
       });
       if (!late.length) return;
       late.forEach(function (item) {
@@ -450,8 +439,7 @@
     return null;
   }
 
-  /* What a screen reader reads as the link's description: the card's short text (or its
-     title), not the whole popover with its links and buttons. */
+  // A link is described by its card's short text, not the popover's links and buttons.
   var DESCRIPTION_ID = "annotation_popover_text";
 
   function describe(link, on) {
