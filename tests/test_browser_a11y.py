@@ -14,6 +14,7 @@ import pytest
 from browser.support import (
     AXE,
     PAGES,
+    PROJECT_PATH,
     ServedSite,
     guarded_page,
     launched_browser,
@@ -40,11 +41,14 @@ def site(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Ser
 def violations(page: Any) -> list[str]:
     """Run axe on the page as it is now; one line per violation and element."""
     page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
+    result = page.evaluate(
         """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
-            .then(r => r.violations)""",
+            .then(r => ({violations: r.violations, passes: r.passes.length}))""",
         WCAG_21_AA,
     )
+    found = result["violations"]
+    where = page.url.split(PROJECT_PATH, 1)[-1]
+    print(f"\naxe on {where}: {len(found)} violations, {result['passes']} rules passed")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}"
         for v in found

@@ -66,6 +66,7 @@ def test_the_nu_html_checker_finds_no_error_on_any_page(site: Path):
         f"{m.get('url', '').rsplit('/site/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
         for m in messages
     ]
+    print(f"\nNu HTML Checker: {len(pages)} pages, {len(problems)} errors")
     assert problems == []
 
 

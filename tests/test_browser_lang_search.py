@@ -84,6 +84,56 @@ def test_cjk_in_search_results_is_inside_a_zh_element(browser: Any, site: Served
         assert cjk_outside_lang(page)[1] == []
 
 
+SHORT_RUN = 16
+"""CJK characters a name or phrase may have and still be kept on one line (at 360 px and 1em
+that is under 300 px, less than the narrowest column)."""
+
+# Runs of CJK characters (between punctuation, after which a line may break) broken in two.
+BROKEN_RUNS = r"""(limit) => {
+  const runs = [...document.querySelectorAll('main [lang^="zh"]')]
+    .filter(e => !e.closest('template') && !e.lang.endsWith('-Latn') && e.getClientRects().length);
+  const broken = [];
+  let short = 0;
+  for (const run of runs) {
+    const walker = document.createTreeWalker(run, NodeFilter.SHOW_TEXT);
+    const chars = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.data.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const box = range.getBoundingClientRect();
+        if (box.width > 0) chars.push({ch: node.data[i], top: Math.round(box.top)});
+      }
+    }
+    const pieces = [[]];
+    chars.forEach((c, i) => {
+      if (i > 0 && !/[\u3400-\u4dbf\u4e00-\u9fff]/.test(chars[i - 1].ch)) pieces.push([]);
+      pieces[pieces.length - 1].push(c);
+    });
+    for (const piece of pieces.filter(p => p.length > 1 && p.length <= limit)) {
+      short++;
+      if (new Set(piece.map(c => c.top)).size > 1) broken.push(piece.map(c => c.ch).join(''));
+    }
+  }
+  return {runs: runs.length, short, broken};
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 768, 1280])
+def test_short_cjk_names_do_not_break_across_lines(browser: Any, site: ServedSite, width: int):
+    with guarded_page(browser, width) as page:
+        for name in ("article", "glossary", "term", "person"):
+            page.goto(site.page(name))
+            page.wait_for_timeout(100)
+            found = page.evaluate(BROKEN_RUNS, SHORT_RUN)
+            print(
+                f"{name} at {width}px: {found['runs']} CJK runs, {found['short']} short names or"
+                f" phrases in them, {len(found['broken'])} broken across lines"
+            )
+            assert found["broken"] == [], (name, found["broken"])
+
+
 def search_hits(page: Any, site: ServedSite, query: str) -> list[dict[str, str]]:
     page.goto(site.url + "search/index.html?q=" + query.replace(" ", "+"))
     page.wait_for_selector(".search-result")
@@ -141,6 +191,19 @@ def test_each_hit_is_labelled_in_the_text_or_in_a_numbered_note(browser: Any, si
         assert any(re.fullmatch(r"in note \d+", label) for label in labels), labels
         for hit, label in zip(hits, labels, strict=True):
             assert fragment(hit["href"]).startswith("note_") == label.startswith("in note")
+        # "in note N" is the number the article shows on that note.
+        shown = []
+        for hit, label in zip(hits, labels, strict=True):
+            if label.startswith("in note"):
+                page.goto(hit["href"])
+                shown.append(
+                    page.eval_on_selector(
+                        f'[id="{fragment(hit["href"])}"]',
+                        "e => e.closest('.note').querySelector('.note-number').textContent",
+                    )
+                )
+        print("cyber power: labels " + ", ".join(labels) + "; notes shown as " + ", ".join(shown))
+        assert [label.removeprefix("in note ") for label in labels if "note" in label] == shown
 
 
 @pytest.mark.parametrize("query", ["cyber power", "Internet security", "Xi Jinping"])
@@ -153,5 +216,7 @@ def test_excerpts_carry_no_page_furniture(browser: Any, site: ServedSite, query:
             assert "Back to the text" not in excerpt and "Note " not in excerpt, hit
             # a note number glued to the text it follows: `power,4`, `group1`
             assert not re.search(r"[A-Za-z,.;:\"”]\d{1,2}\b", excerpt), hit
+            # an opening mark keeps to its word: `" Efforts` is the gap a <q> left in the index
+            assert not re.search(r"(^|\s)[\"\u201c\u2018(]\s", excerpt), hit
         in_text = [h for h in article_hits(hits) if h["kind"].lower().endswith("in the text")]
         assert in_text, hits

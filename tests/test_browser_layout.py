@@ -14,7 +14,8 @@ than the text they annotate are what broke earlier layouts), each figure printed
 - a printed article starts on page 1, its notes numbered endnotes with their passage and
   their links' hosts, without underlines or pills.
 
-Screenshots of the article at 360, 768, 1280 and 1600 px go to test-artifacts/.
+Screenshots of the article at 360, 768, 1280 and 1600 px are taken with every other page type's
+by test_browser_screenshots.py.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ from browser.support import (
 from site_builder.build import BuildOptions, build
 
 HEIGHT = 900  # the viewport height guarded_page opens
-WIDTHS = [360, 768, 1280, 1600]
 LONG_NOTE = (
     "This note is long on purpose, as an editor's commentary can be: it runs over several "
     "paragraphs, with a link to [a source](https://example.org/a/very/long/path/%E7%BD%91) "
@@ -147,14 +147,25 @@ def test_without_javascript_there_is_no_hole_either(
 MARGIN = """() => {
   const top = e => (e.getClientRects()[0] || e.getBoundingClientRect()).top + scrollY;
   const text = document.querySelector('.article-body').getBoundingClientRect();
-  const items = [...document.querySelectorAll('.note-list > .note, .article-body .attribution')]
+  const items = [...document.querySelectorAll(
+      '.note-list > .note, .article-body .para:not(.speakers-under) .attribution')]
     .map(e => {
       const box = e.getBoundingClientRect();
       const anchor = e.matches('.note') ? document.getElementById(e.dataset.for) : null;
+      const quote = e.matches('.attribution') ? [...e.closest('.para').querySelectorAll('q')]
+        .find(q => e.compareDocumentPosition(q) & Node.DOCUMENT_POSITION_FOLLOWING) : null;
       return {id: e.id || e.textContent, top: box.top + scrollY, bottom: box.bottom + scrollY,
-              left: box.left, anchor: anchor ? top(anchor) : null};
+              left: box.left, anchor: anchor ? top(anchor) : null,
+              quote: quote ? top(quote) : null};
     });
-  return {textRight: text.right, items};
+  const under = [...document.querySelectorAll('.speakers-under .attribution')].map(e => {
+    const box = e.getBoundingClientRect();
+    const para = e.closest('.para').getBoundingClientRect();
+    const lines = [...e.closest('.para').querySelector('p').getClientRects()];
+    return {left: box.left - text.left, top: box.top - lines[lines.length - 1].bottom,
+            bottom: para.bottom - box.bottom};
+  });
+  return {textRight: text.right, items, under};
 }"""
 
 
@@ -172,10 +183,52 @@ def test_margin_notes_sit_level_with_their_passages(browser: Any, any_site: Serv
             f" ({max(distances) / HEIGHT:.2f} screens), above by at most {-min(distances):.0f}px"
         )
         assert all(-4 <= d <= 1.5 * HEIGHT for d in distances), distances
+        # A speaker's name stands beside its quotation: level with its first line in the
+        # margin, or, where the notes leave it no room there, under its paragraph.
+        speakers = [item for item in items if item["anchor"] is None]
+        offsets = [abs(item["top"] - item["quote"]) for item in speakers]
+        print(
+            f"1280px: {len(speakers)} speakers' names in the margin, at most"
+            f" {max(offsets, default=0):.0f}px from their quotation's line;"
+            f" {len(found['under'])} under their paragraph"
+        )
+        assert len(speakers) + len(found["under"]) == 6
+        assert all(offset <= 8 for offset in offsets), offsets
+        for name in found["under"]:
+            assert abs(name["left"]) <= 1 and -1 <= name["top"] <= 30 and name["bottom"] >= -1
         overlaps = [
             (a["id"], b["id"]) for a, b in itertools.pairwise(items) if b["top"] < a["bottom"] - 0.5
         ]
         assert overlaps == []
+
+
+def test_with_room_in_the_margin_the_speakers_stand_level_with_their_quotations(
+    browser: Any, tmp_path: Path
+):
+    project = tmp_path / "project"
+    for part in ("content", "seeds"):
+        shutil.copytree(REPO / part, project / part)
+    path = project / "content" / "articles" / f"{SLUG}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # nothing else in the margin: no note annotations, no notes on the others
+    data["annotations"] = [a for a in data["annotations"] if a.get("type") != "note"]
+    for annotation in data["annotations"]:
+        annotation.pop("note", None)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    folder = project / "www" / "site"
+    with serve_folder(folder.parent) as origin:
+        report = build(BuildOptions(project, out=folder, base_url=origin + "/site/", search=False))
+        assert not report.failed, [d.format() for d in report.diagnostics]
+        with guarded_page(browser, 1280) as page:
+            open_article(page, ServedSite(folder, origin + "/site/"))
+            found = page.evaluate(MARGIN)
+    offsets = [abs(item["top"] - item["quote"]) for item in found["items"]]
+    print(
+        f"\n1280px, no notes: {len(offsets)} speakers in the margin, at most {max(offsets):.0f}px off"
+    )
+    assert len(offsets) == 6 and found["under"] == []
+    assert all(item["left"] >= found["textRight"] for item in found["items"])
+    assert max(offsets) <= 8, offsets
 
 
 def test_a_long_note_shows_a_preview_that_expands_in_place(browser: Any, long_site: ServedSite):
@@ -202,9 +255,9 @@ def test_a_long_note_shows_a_preview_that_expands_in_place(browser: Any, long_si
         page.screenshot(path=artifact("article-long-notes-1280.png"), full_page=True)
 
 
-def test_no_permalink_glyph_in_the_text_of_a_phone(browser: Any, seed_site: ServedSite):
+def test_no_permalink_glyph_in_the_text_of_a_phone(browser: Any, any_site: ServedSite):
     with guarded_page(browser, 360, has_touch=True, is_mobile=True) as page:
-        open_article(page, seed_site)
+        open_article(page, any_site)
         body = page.locator(".article-body")
         glyphs = body.locator("button").count() + body.inner_text().count("#")
         print(f"\n360px touch: {glyphs} permalink glyphs in the text")
@@ -279,7 +332,7 @@ def test_every_tap_target_is_at_least_24_px(browser: Any, any_site: ServedSite, 
         targets = page.evaluate(TAP_TARGETS)
         smallest = min(targets, key=lambda t: min(t["box"]["width"], t["box"]["height"]))
         print(f"\n{width}px: {len(targets)} tap targets, smallest {smallest}")
-        small = [t for t in targets if min(t["box"]["width"], t["box"]["height"]) < 23.5]
+        small = [t for t in targets if min(t["box"]["width"], t["box"]["height"]) < 24 - 0.01]
         assert small == []
 
 
@@ -327,6 +380,39 @@ def test_notes_and_quotes_are_named_for_screen_readers(browser: Any, seed_site: 
         ) in ("none", "normal")
 
 
+DESCRIPTION_LIMIT = 300
+"""Characters a screen reader may read as a link's description: a popover's short text (at
+most 280 characters of a summary or definition), never its buttons or a whole note."""
+
+
+def accessible_description(page: Any, cdp: Any, element_id: str) -> str:
+    """What Chromium's accessibility tree gives as the element's description."""
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    found = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f'[id="{element_id}"]'})
+    tree = cdp.send("Accessibility.getPartialAXTree", {"nodeId": found["nodeId"]})
+    return tree["nodes"][0].get("description", {}).get("value", "")
+
+
+def test_names_and_terms_have_short_descriptions(browser: Any, seed_site: ServedSite):
+    with guarded_page(browser, 1280) as page:
+        open_article(page, seed_site)
+        cdp = page.context.new_cdp_session(page)
+        links = page.eval_on_selector_all(".article-body a.ann[id]", "es => es.map(e => e.id)")
+        descriptions = {}
+        for link in links:
+            page.locator(f'[id="{link}"]').focus()  # focus opens its popover
+            page.locator("#annotation_popover").wait_for(state="visible")
+            descriptions[link] = accessible_description(page, cdp, link)
+        longest = max(descriptions, key=lambda link: len(descriptions[link]))
+        print(
+            f"\n1280px: {len(links)} names and terms, described when focused in at most"
+            f" {len(descriptions[longest])} characters ({longest})"
+        )
+        assert all(descriptions.values()), descriptions
+        assert len(descriptions[longest]) <= DESCRIPTION_LIMIT, descriptions[longest]
+        assert not [d for d in descriptions.values() if "Copy link" in d or "→" in d]
+
+
 def test_the_printed_article_starts_on_page_one_with_endnotes(browser: Any, seed_site: ServedSite):
     require("pdftotext")
     pdftotext = shutil.which("pdftotext") or "pdftotext"
@@ -357,16 +443,6 @@ def test_the_printed_article_starts_on_page_one_with_endnotes(browser: Any, seed
     assert "1. \u2018central Internet security and informatization leading group\u2019" in every
     assert "(digichina.stanford.edu)" in every
     assert "https://" not in every
-
-
-@pytest.mark.parametrize("width", WIDTHS)
-def test_screenshots_of_the_article(browser: Any, seed_site: ServedSite, width: int):
-    with guarded_page(browser, width, has_touch=width < 1280, is_mobile=width < 768) as page:
-        open_article(page, seed_site)
-        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
-        assert overflow <= 0
-        page.screenshot(path=artifact(f"article-layout-{width}.png"), full_page=True)
-        page.screenshot(path=artifact(f"article-layout-{width}-first-screen.png"))
 
 
 def test_a_note_opens_from_its_number_as_a_sheet_on_a_phone(browser: Any, seed_site: ServedSite):

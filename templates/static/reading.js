@@ -195,6 +195,9 @@
     var origin = article.getBoundingClientRect().top;
     var bodyTop = body.getBoundingClientRect().top - origin;
     var items = attributions
+      .filter(function (item) {
+        return !item.closest(".speakers-under");
+      })
       .map(function (item, order) {
         return { element: item, want: item.getBoundingClientRect().top - origin, order: order, offset: bodyTop };
       })
@@ -218,11 +221,29 @@
     });
     var floor = 0;
     items.forEach(function (item) {
-      var top = Math.max(item.want, floor);
-      item.element.style.top = Math.round(top - item.offset) + "px";
-      floor = top + item.height + GAP;
+      item.top = Math.max(item.want, floor);
+      item.element.style.top = Math.round(item.top - item.offset) + "px";
+      floor = item.top + item.height + GAP;
     });
     article.style.minHeight = Math.ceil(floor) + "px";
+    return items;
+  }
+
+  /* A name the notes leave no room for beside its quotation goes under its paragraph, as on
+     phones; decided with the column, not when a note expands (that never moves the text). */
+  function placeSpeakers() {
+    all(".speakers-under", body).forEach(function (para) {
+      para.classList.remove("speakers-under");
+    });
+    for (var pass = 0; pass <= attributions.length; pass++) {
+      var late = (layoutMargin() || []).filter(function (item) {
+        return item.element.matches(".attribution") && item.top > item.want + 8;
+      });
+      if (!late.length) return;
+      late.forEach(function (item) {
+        item.element.closest(".para").classList.add("speakers-under");
+      });
+    }
   }
 
   var layoutFrame = 0;
@@ -235,7 +256,7 @@
   function relayout() {
     closeSheet(false);
     clampLongNotes();
-    layoutMargin();
+    placeSpeakers();
   }
 
   /* Hovering a note or its passage marks the other one. */
@@ -442,11 +463,14 @@
     return null;
   }
 
+  // A link is described by its card's short text, not the popover's links and buttons.
+  var DESCRIPTION_ID = "annotation_popover_text";
+
   function describe(link, on) {
     var ids = (link.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
-      return id && id !== popover.id;
+      return id && id !== DESCRIPTION_ID;
     });
-    if (on) ids.push(popover.id);
+    if (on) ids.push(DESCRIPTION_ID);
     if (ids.length) link.setAttribute("aria-describedby", ids.join(" "));
     else link.removeAttribute("aria-describedby");
   }
@@ -465,6 +489,7 @@
       actions.appendChild(copyButton(annotation.id, thisKind(annotation)));
       card.appendChild(actions);
     }
+    (card.querySelector(".popover-text") || card.querySelector(".popover-title")).id = DESCRIPTION_ID;
     popover.replaceChildren(card);
     popover.hidden = false;
     current = link;
@@ -574,6 +599,7 @@
       if (body.offsetWidth !== lastWidth) {
         lastWidth = body.offsetWidth;
         clampLongNotes();
+        placeSpeakers();
       }
       layoutSoon();
     }).observe(body);

@@ -104,9 +104,22 @@
   /* The page's words, each with the space that follows it. */
   function words(data) {
     var raw = data.raw_content || data.content || "";
-    if (raw.indexOf("\u200b") >= 0) return raw.split("\u200b").map(unescaped);
-    return raw.split(/[\r\n\s]+/g).map(function (word) {
-      return unescaped(word) + " ";
+    if (raw.indexOf("\u200b") >= 0) return gluedOpeningMarks(raw.split("\u200b").map(unescaped));
+    return gluedOpeningMarks(
+      raw.split(/[\r\n\s]+/g).map(function (word) {
+        return unescaped(word) + " ";
+      })
+    );
+  }
+
+  /* Pagefind separates a quotation mark from the <q> that follows it ("work. " Efforts"): a
+     mark standing alone after a space opens the next word, so the space after it goes. */
+  var OPENING_MARK = /^["\u201c\u2018'(\[\u300c\u300e]\s+$/;
+
+  function gluedOpeningMarks(list) {
+    return list.map(function (word, i) {
+      var afterSpace = i === 0 || /\s$/.test(list[i - 1]);
+      return afterSpace && OPENING_MARK.test(word) ? word.trim() : word;
     });
   }
 
@@ -114,7 +127,6 @@
     return text.toLowerCase().replace(/[\s\u200b]+/g, "");
   }
 
-  /* Where the query occurs whole from word `at`: the words it takes, or 0. */
   /* Where the query occurs whole from word `at`: the number of words it takes, or 0. */
   function phraseAt(list, at, query) {
     var joined = "";
@@ -124,9 +136,11 @@
   }
 
   /* Paragraphs (para_N) and notes (note_<id>) in page order; a match belongs to the last one
-     that starts at or before it. Notes are numbered in page order, as the page numbers them. */
+     that starts at or before it. Notes are numbered in page order, as the page numbers them;
+     a note's body (note_<id>_body) is a region of its own but the same note, same number. */
   function regions(anchors) {
     var notes = 0;
+    var lastNote = null;
     return (anchors || [])
       .filter(function (a) {
         return /^(para|note)_/.test(a.id);
@@ -136,7 +150,11 @@
       })
       .map(function (a) {
         var isNote = a.id.indexOf("note_") === 0;
-        return { id: a.id, location: a.location, note: isNote ? ++notes : 0 };
+        if (isNote && a.id !== lastNote + "_body") {
+          notes++;
+          lastNote = a.id;
+        }
+        return { id: a.id, location: a.location, note: isNote ? notes : 0 };
       });
   }
 

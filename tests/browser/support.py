@@ -204,6 +204,7 @@ def guarded_page(browser: Any, width: int = 1280, **options: Any) -> Iterator[An
 
 
 def artifact(name: str) -> Path:
-    """Where a screenshot or PDF goes (test-artifacts/ is git-ignored)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS / name
+    """Where a screenshot or PDF goes (test-artifacts/ is git-ignored); `name` may hold a folder."""
+    path = ARTIFACTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
