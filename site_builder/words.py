@@ -180,7 +180,7 @@ class Words:
         `<`, `>` and `&` are JSON escapes, so no override can close the element.
         """
         data = {key: self._table[key] for key in SCRIPT_KEYS[script]}
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 

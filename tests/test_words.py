@@ -287,11 +287,11 @@ def test_a_zh_site_has_a_chinese_interface(zh_site: Path):
     assert '<h2 class="notes-heading" id="notes_heading">注释</h2>' in article
     assert '<span class="visually-hidden">的引语</span>' in article  # 习近平的引语, heard
     assert 'aria-label="注释 1"' in article
-    assert '"copy_link": "复制链接"' in article
+    assert '"copy_link":"复制链接"' in article
     person = read(zh_site, "people/xi-jinping/index.html")
     assert "<title>" in person and "引语" in person and "Quotations" not in person
     assert "<h1>找不到页面</h1>" in read(zh_site, "404.html")
-    assert '"search_none": "没有找到与“{query}”相关的内容。"' in read(zh_site, "search/index.html")
+    assert '"search_none":"没有找到与“{query}”相关的内容。"' in read(zh_site, "search/index.html")
 
 
 def test_a_zh_sites_feed_is_in_chinese(zh_site: Path):

@@ -58,7 +58,7 @@
     return made;
   }
 
-  /* --- a status line that shows and announces what just happened --------------------- */
+  /* --- a status line that shows and announces what just happened --- */
 
   var toast = document.createElement("p");
   toast.className = "toast";
@@ -74,7 +74,7 @@
     }, (seconds || 3) * 1000);
   }
 
-  /* --- links to copy ------------------------------------------------------------------ */
+  /* --- links to copy --- */
 
   var base = article.getAttribute("data-permalink-base") || location.href.split("#")[0];
 
@@ -106,7 +106,7 @@
     return made;
   }
 
-  /* --- notes: in the margin when wide, a sheet from their number when narrow ---------- */
+  /* --- notes: in the margin when wide, a sheet from their number when narrow --- */
 
   var notes = all(".note-list > .note", article);
   var attributions = all(".attribution", body);
@@ -272,7 +272,7 @@
     });
   }
 
-  /* --- narrow screens: a note as a sheet over the bottom of the window ---------------- */
+  /* --- narrow screens: a note as a sheet over the bottom of the window --- */
 
   var sheet = null;
   var sheetOpener = null;
@@ -318,7 +318,7 @@
     }
   }
 
-  /* --- arriving at a permalink: show its note, mark every fragment of the span --------- */
+  /* --- arriving at a permalink: show its note, mark every fragment of the span --- */
 
   function hashTarget() {
     try {
@@ -358,7 +358,7 @@
     if (link && link.getAttribute("href") === location.hash) arriveAtHash();
   }
 
-  /* --- "copy link to this passage", for any text selected in the article --------------- */
+  /* --- "copy link to this passage", for any text selected in the article --- */
 
   var passageButton = button(word("copy_passage_link"), "passage-link");
   passageButton.hidden = true;
@@ -425,7 +425,7 @@
     passageButton.hidden = true;
   });
 
-  /* --- popovers on people and terms (WAI-ARIA tooltip: hover, focus, Escape) ----------- */
+  /* --- popovers on people and terms (WAI-ARIA tooltip: hover, focus, Escape) --- */
 
   var template = document.getElementById("annotation_popovers");
   var cards = {};
@@ -583,7 +583,7 @@
     }
   }
 
-  /* --- wiring ------------------------------------------------------------------------- */
+  /* --- wiring --- */
 
   relayout();
   var landing = hashTarget();
