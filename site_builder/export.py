@@ -114,7 +114,10 @@ def _indented(value: object, newline: str, out: list[str]) -> None:
             if not isinstance(key, str):
                 raise TypeError("a key json.dumps would convert")
             out += (opening, _json_string(key), ": ")
-            _indented(item, inner, out)
+            if isinstance(item, str):  # most values: no call for them
+                out.append(_json_string(item))
+            else:
+                _indented(item, inner, out)
             opening = "," + inner
         out.append("{}" if not value else newline + "}")
     elif isinstance(value, list | tuple):
