@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench import peers
+from bench.model import VERSION, Annotation, Article, Corpus, NameUse, Person, Term, q
+from site_builder.urls import derived_id, slugify
+
 REPO = Path(__file__).resolve().parent.parent
-VERSION = 3
-"""Bumped whenever the output changes, so the runner regenerates cached corpora."""
 
 WORDS_PER_ARTICLE = 700
 MENTIONED, AUTOLINKED_PEOPLE = 6, 2
@@ -223,101 +225,6 @@ CJK = "网络安全信息化强国领导小组中央委员会主席总理部长�
 MONTHS = "January February March April May June July August September October November December"
 
 
-# --- The model -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Person:
-    """One entry of people.yaml; `surname` is the short alias that autolinking must handle."""
-
-    id: str
-    name: str
-    surname: str
-    title: str
-    aliases: tuple[str, ...]
-    summary: str
-    bio: str
-    native: str | None
-    roles: tuple[tuple[str, int], ...]
-
-
-@dataclass(frozen=True)
-class Term:
-    """One entry of glossary.yaml."""
-
-    id: str
-    term: str
-    aliases: tuple[str, ...]
-    renderings: tuple[tuple[str, str], ...]
-    definition: str
-    see_also: tuple[str, ...]
-    native: str | None
-    transliteration: str | None
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.term, *self.aliases, *(text for text, _ in self.renderings))
-
-
-@dataclass
-class Annotation:
-    """One annotation as written in YAML, plus where it landed in the body (for the peers)."""
-
-    type: str
-    text: str
-    target: str | None = None
-    note: str | None = None
-    id: str | None = None
-    occurrence: int | None = None
-    derived: bool = False
-    """True when `id` was made up for the peers and is not written to site-builder's YAML."""
-    start: int = -1
-    end: int = -1
-
-
-@dataclass(frozen=True)
-class NameUse:
-    """A place where a person's or term's name occurs, annotated or not (a back-reference)."""
-
-    who: str
-    kind: str
-    anchor: str
-    start: int
-    end: int
-
-
-@dataclass
-class Article:
-    """One article: its seed text, the body offset, its annotations and name uses."""
-
-    slug: str
-    title: str
-    publisher: str
-    date: date
-    seed: str
-    body_start: int
-    body_starts_at: str
-    annotations: list[Annotation]
-    people: tuple[str, ...]
-    terms: tuple[str, ...]
-    uses: list[NameUse] = field(default_factory=list)
-
-    @property
-    def body(self) -> str:
-        return self.seed[self.body_start :]
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """Everything the writers need: the same content for every tool."""
-
-    n: int
-    title: str
-    people: tuple[Person, ...]
-    terms: tuple[Term, ...]
-    articles: tuple[Article, ...]
-
-
 # --- Text helpers ----------------------------------------------------------------------------
 
 
@@ -325,21 +232,6 @@ def whole_word_spans(text: str, passage: str) -> list[tuple[int, int]]:
     """Every place `passage` occurs in `text` on whole words (FORMAT.md section 7, ASCII case)."""
     pattern = re.compile(r"(?<!\w)" + re.escape(passage) + r"(?!\w)")
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
-
-
-def slugify(text: str, words: int = 4) -> str:
-    """Lower-case hyphenated first words, as site-builder derives ids (close enough for peers)."""
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:words])
-
-
-def sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence holding a span: the context that person and term pages show."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    left = max(text.rfind(". ", line_start, start) + 2, line_start)
-    right = text.find(". ", end, line_end)
-    return text[left : line_end if right < 0 else right + 1].strip()
 
 
 def _cap(word: str) -> str:
@@ -622,8 +514,8 @@ def _anchor(article: Article, rng: random.Random) -> None:
     used: set[str] = {a.id for a in article.annotations if a.id}
     for k, a in enumerate(sorted(article.annotations, key=lambda a: a.start)):
         if a.id is None:
-            # site-builder derives `<type>-<first four words>`; a clash needs an explicit id.
-            derived = f"{a.type}-{slugify(a.text)}"
+            # The id site-builder derives itself; where two would clash, an explicit one.
+            derived = derived_id(a.type, a.text)
             a.id, a.derived = (derived, True) if derived not in used else (f"{a.type}-{k}", False)
             used.add(a.id)
 
@@ -663,11 +555,6 @@ def make_corpus(n: int, seed: int = 1) -> Corpus:
 
 
 # --- Writing site-builder's project ------------------------------------------------------------
-
-
-def q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON's escapes are YAML's), never a plain one YAML could retype."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def block(text: str, indent: int) -> str:
@@ -788,8 +675,6 @@ def generate(
     n: int, out: Path, tools: Sequence[str] = TOOLS, seed: int = 1, with_templates: bool = False
 ) -> Corpus:
     """Write the corpus for every tool in `tools` under `out/<tool>/`."""
-    from bench import peers  # the peers' writers need the model, not the other way round
-
     corpus = make_corpus(n, seed)
     for tool in tools:
         if tool == "ours":
@@ -843,6 +728,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if __package__ in (None, ""):  # run as a file: make `bench` importable
-        sys.path.insert(0, str(REPO))
     raise SystemExit(main())

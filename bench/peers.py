@@ -14,7 +14,7 @@ import html
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from bench.corpus import Annotation, Article, Corpus, Person, Term, q, sentence_around
+from bench.model import Annotation, Article, Corpus, Person, Term, q, sentence_around
 
 Links = dict[str, str]
 """Folder prefix, relative to an article page, for "people" and "terms"."""

@@ -27,11 +27,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a file: make `bench` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import corpus, incremental, report
+from bench import incremental, report
 from bench.measure import run_measured
+from bench.model import VERSION as CORPUS_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -225,11 +223,15 @@ def _snapshot(ours: Path) -> list[str] | None:
 # --- Full builds -----------------------------------------------------------------------------
 
 
-def ensure_corpus(n: int, tools: Sequence[str], work: Path) -> Path:
-    """Generate the corpus for N unless an identical one (same generator version) is there."""
+def ensure_corpus(n: int, tools: Sequence[str], work: Path, python: Path) -> Path:
+    """Generate the corpus for N unless an identical one (same generator version) is there.
+
+    `python` must have site-builder: the corpus takes its derived ids from site-builder's own
+    scheme, and the runner itself may run in the peers' venv, which has no site-builder.
+    """
     root = work / f"corpus-{n}"
     stamp = root / "corpus.json"
-    fresh = stamp.is_file() and json.loads(stamp.read_text()).get("version") == corpus.VERSION
+    fresh = stamp.is_file() and json.loads(stamp.read_text()).get("version") == CORPUS_VERSION
     if fresh and all((root / t).is_dir() for t in tools):
         return root
     print(f"bench: generating the corpus for N={n} ({', '.join(tools)})", file=sys.stderr)
@@ -237,7 +239,7 @@ def ensure_corpus(n: int, tools: Sequence[str], work: Path) -> Path:
     # the memory of the process it was forked from.
     subprocess.run(
         [
-            sys.executable,
+            str(python),
             "-m",
             "bench.corpus",
             "--n",
@@ -300,7 +302,10 @@ def full_builds(
     """
     projects = {
         n: ensure_corpus(
-            n, sorted({corpus_folder(t) for _, t in plan([n], args.tools, args.peer_max)}), work
+            n,
+            sorted({corpus_folder(t) for _, t in plan([n], args.tools, args.peer_max)}),
+            work,
+            args.ours_python,
         )
         for n in args.sizes
     }
@@ -550,7 +555,7 @@ def run_servers(
     """Edit-to-served latency of each server on the N=`incremental_n` corpus."""
     n = args.incremental_n
     tools = sorted({s.split("-")[0] for s in args.servers})
-    root = ensure_corpus(n, tools, work)
+    root = ensure_corpus(n, tools, work, args.ours_python)
     with tempfile.TemporaryDirectory(dir=work, prefix="incremental-") as scratch:
         slugs = sorted(p.stem for p in (root / "ours" / "content" / "articles").glob("*.yaml"))[
             : args.edits

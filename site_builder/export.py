@@ -10,6 +10,7 @@ characters of context) and by position (code points of the seed's text, as decod
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring as _json_string
 from typing import Any
 
 from .model import AnchoredArticle, Place
@@ -71,7 +72,56 @@ def export_article(article: AnchoredArticle, base_url: str, language: str) -> by
             "items": items,
         },
     }
-    return (json.dumps(collection, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (indented_json(collection) + "\n").encode("utf-8")
+
+
+def indented_json(value: object) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2)`, character for character, faster.
+
+    With `indent`, the standard library encodes in pure Python, one generator per nested
+    value: at 1,000 articles that was seconds of the build, one process, after the pages.
+    This walks strings, integers, booleans, None, lists and dicts with string keys, leaving
+    each string to the standard library's C escaper; anything else (a float, a key that
+    `json` would convert) goes to `json.dumps` whole.
+    """
+    parts: list[str] = []
+    try:
+        _indented(value, "\n", parts)
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    return "".join(parts)
+
+
+def _indented(value: object, newline: str, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_json_string(value))
+    elif isinstance(value, dict):
+        inner = newline + "  "
+        opening = "{" + inner
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError("a key json.dumps would convert")
+            out += (opening, _json_string(key), ": ")
+            if isinstance(item, str):  # most values: no call for them
+                out.append(_json_string(item))
+            else:
+                _indented(item, inner, out)
+            opening = "," + inner
+        out.append("{}" if not value else newline + "}")
+    elif isinstance(value, list | tuple):
+        inner = newline + "  "
+        opening = "[" + inner
+        for item in value:
+            out.append(opening)
+            _indented(item, inner, out)
+            opening = "," + inner
+        out.append("[]" if not value else newline + "]")
+    elif value is None or value is True or value is False:
+        out.append("null" if value is None else "true" if value else "false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    else:
+        raise TypeError("a value left to json.dumps")
 
 
 class _Target:

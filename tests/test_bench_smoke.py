@@ -90,3 +90,40 @@ def test_the_nosearch_variant_builds_the_same_project_without_search(tmp_path: P
     ]
     assert corpus_folder("ours-nosearch") == corpus_folder("ours") == "ours"
     assert corpus_folder("hugo") == "hugo"
+
+
+def test_each_stage_the_build_reports_gets_a_profile_of_its_own_work(tmp_path: Path) -> None:
+    """bench.phases runs the build itself; bench.profile switches profiles at each stage."""
+    from bench.corpus import make_corpus, write_ours
+    from bench.profile import profile_build
+
+    write_ours(make_corpus(20), tmp_path / "p")
+    profiles = profile_build(tmp_path / "p", tmp_path / "s")
+    assert [p.stage for p in profiles] == ["load", "check", "render", "write", "index"]
+    assert [p.items for p in profiles][:2] == [0, 20]  # the build's own count of articles
+    assert not (tmp_path / "s" / "site").exists()
+    names = {p.stage: {f.name.rsplit("(", 1)[-1] for f in p.functions} for p in profiles}
+    stage_of = {
+        "load_content)": "load",
+        "resolve_article)": "check",
+        "render_plans)": "render",
+        "_stage)": "write",
+        "index_site)": "index",
+    }
+    for function, stage in stage_of.items():
+        assert [s for s, found in names.items() if function in found] == [stage], function
+
+
+def test_profile_writes_a_page_with_a_profile_per_stage(tmp_path: Path) -> None:
+    doc = tmp_path / "profile.md"
+    done = _run(
+        "-m", "bench.profile", "--n", "20", "--sizes", "20", "--work", tmp_path, "--doc", doc
+    )
+    assert done.returncode == 0, done.stderr
+    text = doc.read_text()
+    sections = {part.split(":", 1)[0]: part for part in text.split("\n### ")[1:]}
+    assert list(sections) == ["load", "check", "render", "write", "index"]
+    assert all(section.count("site_builder/") >= 3 for section in sections.values())
+    # Names are the same on every machine: no absolute paths, no memory addresses.
+    assert str(REPO) + "/site_builder" not in text and " at 0x" not in text
+    assert "| **total** |" in text

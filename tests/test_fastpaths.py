@@ -10,6 +10,7 @@ decomposed accents, CJK, `<&"'`), so a fast path that answered differently would
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from site_builder import markup, schema, textmatch, urls
+from site_builder import export, markup, schema, textmatch, urls
 from site_builder.anchor import _ends_with_before_space, _starts_with_after_space
 from site_builder.markup import SpanStyle, annotate_paragraph, highlight
 from site_builder.model import Place
@@ -278,3 +279,36 @@ def test_a_paragraph_without_places_is_written_as_the_general_loop_writes_it(
         written = annotate_paragraph(text, start, end, places, PLAIN_STYLE, set())
         assert written == expected
         assert isinstance(written, Markup)
+
+
+# ---------------------------------------------------------------- export
+
+_json_leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),  # left to json.dumps whole
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+    st.text(alphabet='a"\\\n\t\x00\x1f\u2028\u201c中', max_size=8),
+)
+_json_values = st.recursive(
+    _json_leaves,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(st.text(alphabet='ab"\\\n中', max_size=4), inner, max_size=4),
+        st.dictionaries(st.integers(), inner, min_size=1, max_size=2),  # keys json converts
+    ),
+    max_leaves=20,
+)
+
+
+@given(_json_values)
+@settings(max_examples=400)
+def test_indented_json_is_what_json_dumps_writes(value: object) -> None:
+    assert export.indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def test_indented_json_nests_empty_containers_as_json_dumps_does() -> None:
+    value = {"a": [], "b": {}, "c": [[], {}, [{"d": ()}]], "": [True, False, None, -3]}
+    assert export.indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
