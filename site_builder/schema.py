@@ -3,6 +3,12 @@
 `validate` reads YAML trees against these records; `json_schema()` turns the same
 records into the `schemas/*.json` files that editors' tools (VS Code's YAML
 extension and others) use to complete and check fields as the editor types.
+
+Each record's fields are declared once, as the attributes of a `FieldSet` (`PersonFields`):
+the attribute's name is the YAML key, and its constructor (`Field.text`, `Field.date`, ...)
+the type of the value read. `validate` asks the entries it reads for `PersonFields.name`,
+and its messages take field names from the same objects, so adding a field means adding one
+line here and reading it in `validate`'s builder (a test fails until a builder reads it).
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar, get_args
 
 from . import words
 from .errors import Position
+from .model import AnnotationType, Autolink
 
 if TYPE_CHECKING:
     from .validate import Catalog, Entry
@@ -190,7 +197,7 @@ class SiteFields(FieldSet):
     autolink = Field.choice(
         "Link people and terms no annotation names: at their first occurrence, "
         "at all of them, or never.",
-        ("first", "all", "none"),
+        get_args(Autolink),
     )
     cname = Field.text(
         "A custom domain for GitHub Pages (e.g. annotated.example.org): the build writes it "
@@ -263,7 +270,7 @@ TERM = Record(
     "term", "A glossary term, keyed by id in content/glossary.yaml.", declared(TermFields)
 )
 
-ANNOTATION_TYPES = ("quote", "mention", "term", "note")
+ANNOTATION_TYPES: tuple[AnnotationType, ...] = get_args(AnnotationType)
 
 
 class AnnotationFields(FieldSet):
