@@ -340,7 +340,9 @@ def _foreign_fields(kind: str) -> tuple[Field, ...]:
 
 # Asked for every annotation of every article: worked out once per type. Any other `kind`
 # (a misspelt type, already reported) is worked out when asked.
-_FIELDS_NOT_ALLOWED = {kind: _foreign_fields(kind) for kind in ANNOTATION_TYPES}
+_FIELDS_NOT_ALLOWED: dict[str, tuple[Field, ...]] = {
+    kind: _foreign_fields(kind) for kind in ANNOTATION_TYPES
+}
 
 
 @dataclass(frozen=True)

@@ -257,8 +257,8 @@ class _Reader:
         if spec.kind == "records":
             assert spec.record is not None
             return tuple(self.record(item, spec.record) for item in node.items)
-        item_kind = "id" if spec.kind == "ids" else "string"
-        item_spec = schema.Field(spec.name, item_kind, spec.doc, required=True)
+        item_kind: schema.Kind = "id" if spec.kind == "ids" else "string"
+        item_spec: schema.Field[str] = schema.Field(spec.name, item_kind, spec.doc, required=True)
         items = []
         for item in node.items:
             if isinstance(item, Scalar) and item.tag == "null" and not item.quoted:
