@@ -3,23 +3,32 @@
 `validate` reads YAML trees against these records; `json_schema()` turns the same
 records into the `schemas/*.json` files that editors' tools (VS Code's YAML
 extension and others) use to complete and check fields as the editor types.
+
+Each record's fields are declared once, as the attributes of a `FieldSet` (`PersonFields`):
+the attribute's name is the YAML key, and its constructor (`Field.text`, `Field.date`, ...)
+the type of the value read. `validate` asks the entries it reads for `PersonFields.name`,
+and its messages take field names from the same objects, so adding a field means adding one
+line here and reading it in `validate`'s builder (a test fails until a builder reads it).
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar, get_args
 
 from . import words
+from .errors import Position
+from .model import AnnotationType, Autolink
 
 if TYPE_CHECKING:
-    from .validate import Catalog
+    from .validate import Catalog, Entry
 
 Kind = Literal[
     "string",  # one line of text
@@ -45,8 +54,21 @@ TEXT_PATTERN = r"\S"
 """Text fields must hold more than white space."""
 
 
-@dataclass(frozen=True)
-class Field:
+V = TypeVar("V")
+
+Item = tuple[str, Position]
+"""One item of a list field (`aliases`, `see_also`): its text, and where it was written."""
+
+
+@dataclass(frozen=True, eq=False)
+class Field(Generic[V]):
+    """One field of a record; `V` is the type of its value once read (`str` for `title`).
+
+    Compared and hashed by identity: a record's values are keyed by its own field objects, so
+    a field of another record with the same name (a term's `native` asked of a person) is
+    never taken for it.
+    """
+
     name: str
     kind: Kind
     doc: str
@@ -56,19 +78,98 @@ class Field:
     refers: Literal["", "person", "term"] = ""
     """For `id` and `ids` fields that name an entry of people.yaml or glossary.yaml."""
 
+    # One constructor per kind, so that each field declares the type of its value. The name
+    # is left blank: `FieldSet` names each field after the attribute it is declared as.
+
+    @staticmethod
+    def text(doc: str, *, required: bool = False) -> Field[str]:
+        return Field("", "string", doc, required)
+
+    @staticmethod
+    def markdown(doc: str, *, required: bool = False) -> Field[str]:
+        return Field("", "markdown", doc, required)
+
+    @staticmethod
+    def id(doc: str, *, refers: Literal["", "person", "term"] = "") -> Field[str]:
+        return Field("", "id", doc, refers=refers)
+
+    @staticmethod
+    def url(doc: str, *, required: bool = False) -> Field[str]:
+        return Field("", "url", doc, required)
+
+    @staticmethod
+    def date(doc: str) -> Field[datetime.date]:
+        return Field("", "date", doc)
+
+    @staticmethod
+    def count(doc: str) -> Field[int]:
+        return Field("", "count", doc)
+
+    @staticmethod
+    def flag(doc: str) -> Field[bool]:
+        return Field("", "bool", doc)
+
+    @staticmethod
+    def choice(doc: str, choices: tuple[str, ...], *, required: bool = False) -> Field[str]:
+        return Field("", "enum", doc, required, choices)
+
+    @staticmethod
+    def texts(doc: str) -> Field[tuple[Item, ...]]:
+        return Field("", "strings", doc)
+
+    @staticmethod
+    def ids(doc: str, *, refers: Literal["", "person", "term"] = "") -> Field[tuple[Item, ...]]:
+        return Field("", "ids", doc, refers=refers)
+
+    @staticmethod
+    def records(doc: str, record: Record) -> Field[tuple[Entry, ...]]:
+        return Field("", "records", doc, record=record)
+
+    @staticmethod
+    def table(doc: str, record: Record) -> Field[dict[str, Item]]:
+        """A mapping of the record's keys to texts (`strings:`)."""
+        return Field("", "record", doc, record=record)
+
+
+class FieldSet:
+    """The fields of one record, declared as class attributes in the order editors see them.
+
+    Each attribute's name is the field's key in YAML, with a trailing `_` dropped where the key
+    is a Python keyword (`from_` is `from:`). A field's name is thus written once, here, and
+    code that reads a field names it as `PersonFields.name`: a misspelt field is an
+    AttributeError (and a type checker's error), never a value silently missing.
+    """
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        for attribute, value in list(vars(cls).items()):
+            if isinstance(value, Field):
+                setattr(cls, attribute, replace(value, name=attribute.removesuffix("_")))
+
+
+def declared(fields: type[FieldSet]) -> tuple[Field, ...]:
+    """The fields a `FieldSet` declares, in declaration order."""
+    return tuple(value for value in vars(fields).values() if isinstance(value, Field))
+
 
 @dataclass(frozen=True)
 class Record:
     name: str
     doc: str
     fields: tuple[Field, ...]
-    variants: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default=())
+    variants: tuple[tuple[Field, str, tuple[Field, ...]], ...] = field(default=())
     """For records with a discriminator: (field, value, fields required for that value)."""
-    exclusive: tuple[tuple[str, str], ...] = field(default=())
+    exclusive: tuple[tuple[Field, Field], ...] = field(default=())
     """Pairs (field, flag) that cannot go together: the field, and the flag set to true."""
 
     def field(self, name: str) -> Field | None:
         return self._by_name.get(name)
+
+    @cached_property
+    def members(self) -> frozenset[Field]:
+        """The record's own fields, as a set: fields are equal only to themselves, so a field
+        of another record with the same name is not a member."""
+        return frozenset(self.fields)
 
     @cached_property
     def _by_name(self) -> dict[str, Field]:
@@ -84,167 +185,164 @@ STRINGS = Record(
     ),
 )
 
-SITE = Record(
-    "site",
-    "Site settings (content/site.yaml).",
-    (
-        Field("title", "string", "The site's title, shown on every page.", required=True),
-        Field("description", "string", "One sentence on what the site is."),
-        Field("base_url", "url", "Absolute URL of the deployed site.", required=True),
-        Field(
-            "language",
-            "string",
-            "The site's language as a BCP 47 tag (en, zh, zh-Hans): the interface's words, "
-            "dates and search. English and Chinese are built in.",
-        ),
-        Field(
-            "autolink",
-            "enum",
-            "Link people and terms no annotation names: at their first occurrence, "
-            "at all of them, or never.",
-            choices=("first", "all", "none"),
-        ),
-        Field(
-            "cname",
-            "string",
-            "A custom domain for GitHub Pages (e.g. annotated.example.org): the build writes it "
-            "to a CNAME file.",
-        ),
-        Field(
-            "cjk_lang",
-            "string",
-            "The language of Chinese, Japanese or Korean characters in the pages, as a BCP 47 "
-            "tag (default zh-Hans; zh-Hant, ja, ...): every run of them is marked with it.",
-        ),
-        Field(
-            "strings",
-            "record",
-            "Your own wording for any word of the interface, by its key (see docs/format.md).",
-            record=STRINGS,
-        ),
-    ),
-)
 
-ROLE = Record(
-    "role",
-    "A position the person held.",
-    (
-        Field("title", "string", "The position.", required=True),
-        Field("from", "string", "When it began (a year, or a date as text)."),
-        Field("to", "string", "When it ended; leave out while it lasts."),
-    ),
-)
+class SiteFields(FieldSet):
+    title = Field.text("The site's title, shown on every page.", required=True)
+    description = Field.text("One sentence on what the site is.")
+    base_url = Field.url("Absolute URL of the deployed site.", required=True)
+    language = Field.text(
+        "The site's language as a BCP 47 tag (en, zh, zh-Hans): the interface's words, "
+        "dates and search. English and Chinese are built in."
+    )
+    autolink = Field.choice(
+        "Link people and terms no annotation names: at their first occurrence, "
+        "at all of them, or never.",
+        get_args(Autolink),
+    )
+    cname = Field.text(
+        "A custom domain for GitHub Pages (e.g. annotated.example.org): the build writes it "
+        "to a CNAME file."
+    )
+    cjk_lang = Field.text(
+        "The language of Chinese, Japanese or Korean characters in the pages, as a BCP 47 "
+        "tag (default zh-Hans; zh-Hant, ja, ...): every run of them is marked with it."
+    )
+    strings = Field.table(
+        "Your own wording for any word of the interface, by its key (see docs/format.md).",
+        STRINGS,
+    )
 
-WEB_LINK = Record(
-    "link",
-    "A link to a page elsewhere.",
-    (
-        Field("label", "string", "The link's text.", required=True),
-        Field("url", "url", "Where it goes (http or https).", required=True),
-    ),
-)
 
-PERSON = Record(
-    "person",
-    "A person, keyed by id in content/people.yaml.",
-    (
-        Field("name", "string", "The name as readers know it.", required=True),
-        Field("native", "string", "The name in its own script."),
-        Field("aliases", "strings", "Other names the text uses (for autolinking)."),
-        Field("summary", "string", "One line on who they are."),
-        Field("bio", "markdown", "A short biography, in Markdown."),
-        Field("roles", "records", "Positions held.", record=ROLE),
-        Field("links", "records", "Links to pages elsewhere.", record=WEB_LINK),
-    ),
-)
+SITE = Record("site", "Site settings (content/site.yaml).", declared(SiteFields))
+
+
+class RoleFields(FieldSet):
+    title = Field.text("The position.", required=True)
+    from_ = Field.text("When it began (a year, or a date as text).")
+    to = Field.text("When it ended; leave out while it lasts.")
+
+
+ROLE = Record("role", "A position the person held.", declared(RoleFields))
+
+
+class LinkFields(FieldSet):
+    label = Field.text("The link's text.", required=True)
+    url = Field.url("Where it goes (http or https).", required=True)
+
+
+WEB_LINK = Record("link", "A link to a page elsewhere.", declared(LinkFields))
+
+
+class PersonFields(FieldSet):
+    name = Field.text("The name as readers know it.", required=True)
+    native = Field.text("The name in its own script.")
+    aliases = Field.texts("Other names the text uses (for autolinking).")
+    summary = Field.text("One line on who they are.")
+    bio = Field.markdown("A short biography, in Markdown.")
+    roles = Field.records("Positions held.", ROLE)
+    links = Field.records("Links to pages elsewhere.", WEB_LINK)
+
+
+PERSON = Record("person", "A person, keyed by id in content/people.yaml.", declared(PersonFields))
+
+
+class RenderingFields(FieldSet):
+    text = Field.text("The translation.", required=True)
+    by = Field.text("Who uses it.")
+
 
 RENDERING = Record(
-    "rendering",
-    "Another published translation of the term.",
-    (
-        Field("text", "string", "The translation.", required=True),
-        Field("by", "string", "Who uses it."),
-    ),
+    "rendering", "Another published translation of the term.", declared(RenderingFields)
 )
+
+
+class TermFields(FieldSet):
+    term = Field.text("The term as the site writes it.", required=True)
+    native = Field.text("The original-language form.")
+    transliteration = Field.text("The native form's transliteration (pinyin).")
+    aliases = Field.texts("Other forms the text uses (for autolinking).")
+    renderings = Field.records("Other published translations.", RENDERING)
+    definition = Field.markdown("What it means, in Markdown.", required=True)
+    see_also = Field.ids("Ids of related terms.", refers="term")
+
 
 TERM = Record(
-    "term",
-    "A glossary term, keyed by id in content/glossary.yaml.",
-    (
-        Field("term", "string", "The term as the site writes it.", required=True),
-        Field("native", "string", "The original-language form."),
-        Field("transliteration", "string", "The native form's transliteration (pinyin)."),
-        Field("aliases", "strings", "Other forms the text uses (for autolinking)."),
-        Field("renderings", "records", "Other published translations.", record=RENDERING),
-        Field("definition", "markdown", "What it means, in Markdown.", required=True),
-        Field("see_also", "ids", "Ids of related terms.", refers="term"),
-    ),
+    "term", "A glossary term, keyed by id in content/glossary.yaml.", declared(TermFields)
 )
 
-ANNOTATION_TYPES = ("quote", "mention", "term", "note")
+ANNOTATION_TYPES: tuple[AnnotationType, ...] = get_args(AnnotationType)
+
+
+class AnnotationFields(FieldSet):
+    type = Field.choice("What kind of annotation.", ANNOTATION_TYPES, required=True)
+    text = Field.text("The exact passage, as in the seed.", required=True)
+    prefix = Field.text("Text just before the passage, to tell repeats apart.")
+    suffix = Field.text("Text just after the passage, to tell repeats apart.")
+    occurrence = Field.count("Which place (1-based) among those that fit.")
+    all = Field.flag("Annotate every place the passage occurs.")
+    id = Field.id("A stable id for the permalink; derived from type and text if left out.")
+    speaker = Field.id("Who said it (a person id); quotes only.", refers="person")
+    person = Field.id("Who is named (a person id); mentions only.", refers="person")
+    term = Field.id("Which glossary term (a term id); terms only.", refers="term")
+    note = Field.markdown("Commentary, in Markdown; required for notes.")
+
+
+TARGET_FIELDS: dict[str, Field[str]] = {
+    "quote": AnnotationFields.speaker,
+    "mention": AnnotationFields.person,
+    "term": AnnotationFields.term,
+}
+"""The field naming what an annotation of each type points at; only that type may carry it."""
 
 ANNOTATION = Record(
     "annotation",
     "One annotated span of the text.",
-    (
-        Field("type", "enum", "What kind of annotation.", required=True, choices=ANNOTATION_TYPES),
-        Field("text", "string", "The exact passage, as in the seed.", required=True),
-        Field("prefix", "string", "Text just before the passage, to tell repeats apart."),
-        Field("suffix", "string", "Text just after the passage, to tell repeats apart."),
-        Field("occurrence", "count", "Which place (1-based) among those that fit."),
-        Field("all", "bool", "Annotate every place the passage occurs."),
-        Field("id", "id", "A stable id for the permalink; derived from type and text if left out."),
-        Field("speaker", "id", "Who said it (a person id); quotes only.", refers="person"),
-        Field("person", "id", "Who is named (a person id); mentions only.", refers="person"),
-        Field("term", "id", "Which glossary term (a term id); terms only.", refers="term"),
-        Field("note", "markdown", "Commentary, in Markdown; required for notes."),
-    ),
+    declared(AnnotationFields),
     variants=(
-        ("type", "quote", ("speaker",)),
-        ("type", "mention", ("person",)),
-        ("type", "term", ("term",)),
-        ("type", "note", ("note",)),
+        *((AnnotationFields.type, kind, (target,)) for kind, target in TARGET_FIELDS.items()),
+        (AnnotationFields.type, "note", (AnnotationFields.note,)),
     ),
-    exclusive=(("occurrence", "all"),),
+    exclusive=((AnnotationFields.occurrence, AnnotationFields.all),),
 )
 
 # Fields that belong to one annotation type only; any other type carrying them is a mistake.
-TYPE_ONLY_FIELDS = {"speaker": "quote", "person": "mention", "term": "term"}
+TYPE_ONLY_FIELDS = {target.name: kind for kind, target in TARGET_FIELDS.items()}
 NOTE_TYPES = ("quote", "term", "note")
 
+
+class ArticleFields(FieldSet):
+    source = Field.text("The seed, relative to the project.", required=True)
+    title = Field.text("The article's title.", required=True)
+    publisher = Field.text("Who published the original.")
+    date = Field.date("Publication date, YYYY-MM-DD.")
+    original_url = Field.url("Where the original was published.")
+    body_starts_at = Field.text("Text where the body begins; text before it is not body.")
+    annotations = Field.records("The annotations.", ANNOTATION)
+
+
 ARTICLE = Record(
-    "article",
-    "One annotated text (content/articles/<slug>.yaml).",
-    (
-        Field("source", "string", "The seed, relative to the project.", required=True),
-        Field("title", "string", "The article's title.", required=True),
-        Field("publisher", "string", "Who published the original."),
-        Field("date", "date", "Publication date, YYYY-MM-DD."),
-        Field("original_url", "url", "Where the original was published."),
-        Field(
-            "body_starts_at", "string", "Text where the body begins; text before it is not body."
-        ),
-        Field("annotations", "records", "The annotations.", record=ANNOTATION),
-    ),
+    "article", "One annotated text (content/articles/<slug>.yaml).", declared(ArticleFields)
 )
 
 
-def fields_not_allowed(kind: str) -> tuple[str, ...]:
+def fields_not_allowed(kind: str) -> tuple[Field, ...]:
     """Annotation fields that another type owns, which an annotation of `kind` must not carry."""
     known = _FIELDS_NOT_ALLOWED.get(kind)
     return known if known is not None else _foreign_fields(kind)
 
 
-def _foreign_fields(kind: str) -> tuple[str, ...]:
-    foreign = [name for name, owner in TYPE_ONLY_FIELDS.items() if owner != kind]
+def _foreign_fields(kind: str) -> tuple[Field, ...]:
+    foreign = [target for owner, target in TARGET_FIELDS.items() if owner != kind]
     if kind not in NOTE_TYPES:
-        foreign.append("note")
+        foreign.append(AnnotationFields.note)
     return tuple(foreign)
 
 
 # Asked for every annotation of every article: worked out once per type. Any other `kind`
 # (a misspelt type, already reported) is worked out when asked.
-_FIELDS_NOT_ALLOWED = {kind: _foreign_fields(kind) for kind in ANNOTATION_TYPES}
+_FIELDS_NOT_ALLOWED: dict[str, tuple[Field, ...]] = {
+    kind: _foreign_fields(kind) for kind in ANNOTATION_TYPES
+}
 
 
 @dataclass(frozen=True)
@@ -324,7 +422,7 @@ def _record_schema(record: Record, ids: ProjectIds | None) -> dict:
         for key, value, needs in record.variants
     ]
     rules += [
-        {"not": {"required": [a, b], "properties": {b: {"const": True}}}}
+        {"not": {"required": [a.name, b.name], "properties": {b.name: {"const": True}}}}
         for a, b in record.exclusive
     ]
     if rules:
@@ -335,7 +433,7 @@ def _record_schema(record: Record, ids: ProjectIds | None) -> dict:
 def _variant_fields(record: Record) -> set[str]:
     """Fields that only some variants take (`speaker` only quotes): each variant's rule
     describes them, so that a tool offers a quote `speaker` and never `person`."""
-    return {name for _, value, _ in record.variants for name in fields_not_allowed(value)}
+    return {f.name for _, value, _ in record.variants for f in fields_not_allowed(value)}
 
 
 def _unsuggested(f: Field) -> dict:
@@ -346,19 +444,20 @@ def _unsuggested(f: Field) -> dict:
 
 def _variant_rule(
     record: Record,
-    key: str,
+    key: Field,
     value: str,
-    needs: tuple[str, ...],
+    needs: tuple[Field, ...],
     owned: set[str],
     ids: ProjectIds | None,
 ) -> dict:
-    foreign = set(fields_not_allowed(value))
+    foreign = {f.name for f in fields_not_allowed(value)}
+    needed = [f.name for f in needs]
     return {
-        "if": {"properties": {key: {"const": value}}, "required": [key]},
+        "if": {"properties": {key.name: {"const": value}}, "required": [key.name]},
         "then": {
-            "required": list(needs),
+            "required": needed,
             "properties": {
-                f.name: False if f.name in foreign else _field_schema(f, ids, f.name in needs)
+                f.name: False if f.name in foreign else _field_schema(f, ids, f.name in needed)
                 for f in record.fields
                 if f.name in owned
             },

@@ -13,10 +13,10 @@ import datetime
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple, TypeVar, overload
 from urllib.parse import urlsplit
 
 from . import schema, words
@@ -31,6 +31,16 @@ from .model import (
     SiteConfig,
     Term,
     WebLink,
+)
+from .schema import (
+    AnnotationFields,
+    ArticleFields,
+    LinkFields,
+    PersonFields,
+    RenderingFields,
+    RoleFields,
+    SiteFields,
+    TermFields,
 )
 from .urls import slugify
 
@@ -54,12 +64,73 @@ _KIND_NAMES = {
     "records": "a list of entries",
     "record": "a mapping of keys to texts",
 }
-_POSITIONS = "__positions__"
-"""Key of the field name -> value position map in a record read by `_Reader.record`."""
+_SITE_FILE = "content/site.yaml"
+
+V = TypeVar("V")
+D = TypeVar("D")
 
 
 def _a(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+_NOTHING: Any = object()
+"""What a field left without a value gives, told apart from any value an editor can write."""
+
+
+class Entry(NamedTuple):
+    """A record as the editor wrote it: each field's value, read as its kind, and where each
+    field was written. Fields are named by their `schema.Field` (`PersonFields.name`), never
+    by a string, so the schema is the one place a field's name is written.
+
+    A named tuple rather than a frozen dataclass: one is made per annotation, and tuples are
+    built several times faster.
+    """
+
+    record: schema.Record
+    position: Position
+    """Where the record starts: its first field, or the value that stands in its place."""
+    values: Mapping[schema.Field, object]
+    """The record's own fields -> values read; a field left out, empty or unreadable has none."""
+    positions: Mapping[schema.Field, Position]
+    """The record's own fields -> where each value was written, readable or not."""
+
+    @overload
+    def get(self, spec: schema.Field[V]) -> V | None: ...
+
+    @overload
+    def get(self, spec: schema.Field[V], default: D) -> V | D: ...
+
+    def get(self, spec: schema.Field[Any], default: object = None) -> object:
+        """The field's value, or `default` when the editor gave it none that could be read."""
+        value = self.values.get(spec, _NOTHING)
+        if value is not _NOTHING:
+            return value  # the record's own field: values hold no other
+        if spec not in self.record.members:
+            raise _not_a_field(spec, self.record)
+        return default
+
+    def written(self, spec: schema.Field[Any]) -> bool:
+        """Whether the editor wrote the field at all, even with a value that could not be read."""
+        if spec in self.positions:
+            return True
+        if spec not in self.record.members:
+            raise _not_a_field(spec, self.record)
+        return False
+
+    def at(self, spec: schema.Field[Any], default: Position | None = None) -> Position:
+        """Where the field's value was written; else `default`, or where the record starts."""
+        position = self.positions.get(spec)
+        if position is not None:
+            return position
+        if spec not in self.record.members:
+            raise _not_a_field(spec, self.record)
+        return self.position if default is None else default
+
+
+def _not_a_field(spec: schema.Field[Any], record: schema.Record) -> KeyError:
+    """The build's own mistake, not an editor's: asking an article for a person's field."""
+    return KeyError(f"`{spec.name}` is not a field of {_a(record.name)}")
 
 
 class _Reader:
@@ -71,8 +142,8 @@ class _Reader:
     def fail(self, position: Position, message: str, hint: str = "") -> None:
         self.diagnostics.append(error(position, message, hint))
 
-    def record(self, node: Node, record: schema.Record) -> dict[str, Any]:
-        """Read a mapping into a dict of field name -> value; absent optional fields are left out."""
+    def record(self, node: Node, record: schema.Record) -> Entry:
+        """Read a mapping as an entry of `record`; absent optional fields have no value."""
         if not isinstance(node, MapNode):
             if not (isinstance(node, Scalar) and node.is_invalid):
                 self.fail(
@@ -80,27 +151,26 @@ class _Reader:
                     f"expected a mapping of fields for {_a(record.name)}, found {_describe(node)}",
                     f"write its fields on the lines below, indented, e.g. `{record.fields[0].name}: ...`",
                 )
-            return {_POSITIONS: {}}
-        values: dict[str, Any] = {}
-        positions: dict[str, Position] = {}
+            return Entry(record, node.position, {}, {})
+        values: dict[schema.Field, object] = {}
+        positions: dict[schema.Field, Position] = {}
         for key, value in node.entries:
             spec = record.field(key.text)
             if spec is None:
                 self.unknown_field(key, record)
                 continue
-            positions[spec.name] = value.position
+            positions[spec] = value.position
             converted = self.value(value, spec)
             if converted is not None:
-                values[spec.name] = converted
+                values[spec] = converted
         for spec in record.fields:
-            if spec.required and node.get(spec.name) is None:
+            if spec.required and spec not in positions:
                 self.fail(
                     node.position,
                     f"missing required field `{spec.name}` in {_a(record.name)}",
                     f"add `{spec.name}:` ({spec.doc.rstrip('.')})",
                 )
-        values[_POSITIONS] = positions
-        return values
+        return Entry(record, node.position, values, positions)
 
     def unknown_field(self, key: Scalar, record: schema.Record) -> None:
         known = [f.name for f in record.fields]
@@ -186,9 +256,9 @@ class _Reader:
             return None
         if spec.kind == "records":
             assert spec.record is not None
-            return tuple((self.record(item, spec.record), item) for item in node.items)
-        item_kind = "id" if spec.kind == "ids" else "string"
-        item_spec = schema.Field(spec.name, item_kind, spec.doc, required=True)
+            return tuple(self.record(item, spec.record) for item in node.items)
+        item_kind: schema.Kind = "id" if spec.kind == "ids" else "string"
+        item_spec: schema.Field[str] = schema.Field(spec.name, item_kind, spec.doc, required=True)
         items = []
         for item in node.items:
             if isinstance(item, Scalar) and item.tag == "null" and not item.quoted:
@@ -302,7 +372,7 @@ class _Reader:
         if text in spec.choices:
             return text
         choices = ", ".join(spec.choices)
-        if spec is schema.ANNOTATION.field("type"):
+        if spec is AnnotationFields.type:
             message = f"unknown annotation type `{text}` (annotation types: {choices})"
         else:
             message = f"`{spec.name}` must be one of {choices}; found `{text}`"
@@ -332,7 +402,7 @@ def _owning_record(name: str, record: schema.Record) -> str:
     if record is schema.ANNOTATION:
         return ""
     if record is schema.ARTICLE and schema.ANNOTATION.field(name):
-        return "an annotation (an entry under `annotations:`)"
+        return f"an annotation (an entry under `{ArticleFields.annotations.name}:`)"
     return ""
 
 
@@ -356,7 +426,7 @@ class Known:
     names: dict[str, str]
     """Slugs of names and aliases -> id, to suggest the right id for a name."""
 
-    def check(self, reader: _Reader, ref: str, position: Position, field_name: str) -> None:
+    def check(self, reader: _Reader, ref: str, position: Position, spec: schema.Field) -> None:
         if ref in self.ids or ref in self.written or not self.complete:
             return
         hint = did_you_mean(ref, self.ids)
@@ -364,12 +434,14 @@ class Known:
             hint = f"did you mean `{self.names[ref]}`?"
         reader.fail(
             position,
-            f"`{field_name}` names unknown {self.what} `{ref}`",
+            f"`{spec.name}` names unknown {self.what} `{ref}`",
             hint or f"add `{ref}` to {self.file}",
         )
 
 
-def _known(file: YamlFile | None, path: str, what: str, name_fields: Iterable[str]) -> Known:
+def _known(
+    file: YamlFile | None, path: str, what: str, name_fields: Iterable[schema.Field]
+) -> Known:
     root = file.root if file else None
     complete = file is None or isinstance(root, MapNode)
     entries = root.entries if isinstance(root, MapNode) else ()
@@ -390,11 +462,11 @@ def _known(file: YamlFile | None, path: str, what: str, name_fields: Iterable[st
     )
 
 
-def _name_values(node: Node, fields: Iterable[str]) -> Iterator[str]:
+def _name_values(node: Node, fields: Iterable[schema.Field]) -> Iterator[str]:
     if not isinstance(node, MapNode):
         return
-    for name in fields:
-        value = node.get(name)
+    for spec in fields:
+        value = node.get(spec.name)
         if isinstance(value, Scalar):
             yield value.text
         elif isinstance(value, SeqNode):
@@ -405,88 +477,96 @@ def _name_values(node: Node, fields: Iterable[str]) -> Iterator[str]:
 
 
 def _read_site(reader: _Reader, file: YamlFile | None) -> SiteConfig:
-    values = reader.record(file.root, schema.SITE) if file and file.root else {}
-    base_url = values.get("base_url", "https://example.invalid/")
-    cname = _checked_cname(reader, values)
-    _check_cname_matches_base_url(reader, values, cname)
-    language = _checked_language(reader, values)
+    if file and file.root:
+        site = reader.record(file.root, schema.SITE)
+    else:
+        site = Entry(schema.SITE, Position(_SITE_FILE, 1, 1), {}, {})
+    base_url = site.get(SiteFields.base_url, "https://example.invalid/")
+    cname = _checked_cname(reader, site)
+    _check_cname_matches_base_url(reader, site, cname)
+    language = _checked_language(reader, site)
     return SiteConfig(
-        title=values.get("title", "Untitled"),
-        description=values.get("description", ""),
+        title=site.get(SiteFields.title, "Untitled"),
+        description=site.get(SiteFields.description, ""),
         base_url=base_url if base_url.endswith("/") else base_url + "/",
         language=language,
-        autolink=values.get("autolink", "first"),
+        autolink=site.get(SiteFields.autolink, "first"),  # type: ignore[arg-type]  # one of its choices
         cname=cname,
-        cjk_lang=_checked_cjk_lang(reader, values),
-        words=_site_words(reader, values, language),
+        cjk_lang=_checked_cjk_lang(reader, site),
+        words=_site_words(reader, site, language),
     )
 
 
-def _checked_language(reader: _Reader, values: dict[str, Any]) -> str:
+def _checked_language(reader: _Reader, site: Entry) -> str:
     """The site's language tag (for `<html lang>`, the feed, its words); `en` when broken."""
-    language = values.get("language", "en")
+    language = site.get(SiteFields.language, "en")
     if not _LANGUAGE_TAG.match(language):
         reader.fail(
-            values[_POSITIONS]["language"],
-            f"`language` must be a language tag such as `en` or `zh-Hans`, found `{language}`",
+            site.at(SiteFields.language),
+            f"`{SiteFields.language.name}` must be a language tag such as `en` or `zh-Hans`, "
+            f"found `{language}`",
             "write a BCP 47 tag: `en`, `en-GB`, `zh`, `zh-Hans`, `fr`",
         )
         return "en"
     return language
 
 
-def _site_words(reader: _Reader, values: dict[str, Any], language: str) -> words.Words:
+def _site_words(reader: _Reader, site: Entry, language: str) -> words.Words:
     """The theme's words for the site's language and its `strings:`, each override checked
     for placeholders the theme does not fill in; a language with no table of its own is
     warned about, naming the keys that stay English."""
     overrides = {}
-    for key, (text, position) in values.get("strings", {}).items():
+    for key, (text, position) in site.get(SiteFields.strings, {}).items():
         unknown = sorted(set(words.PLACEHOLDER.findall(text)) - words.placeholders(key))
         if unknown:
             filled = ", ".join(f"{{{name}}}" for name in sorted(words.placeholders(key)))
             reader.fail(
                 position,
-                f"`strings.{key}` uses {{{unknown[0]}}}, which the theme does not fill in there",
+                f"`{SiteFields.strings.name}.{key}` uses {{{unknown[0]}}}, "
+                "which the theme does not fill in there",
                 f"it fills in {filled}" if filled else "this key takes no placeholders",
             )
             continue
         overrides[key] = text
     site_words, missing = words.site_words(language, overrides)
     if missing:
-        _warn_missing_words(reader, values, language, missing)
+        _warn_missing_words(reader, site, language, missing)
     return site_words
 
 
 def _warn_missing_words(
-    reader: _Reader, values: dict[str, Any], language: str, missing: tuple[str, ...]
+    reader: _Reader, site: Entry, language: str, missing: tuple[str, ...]
 ) -> None:
     every = len(missing) == len(words.keys())
     what = f"all {len(missing)} keys" if every else ", ".join(missing)
     reader.diagnostics.append(
         warning(
-            values[_POSITIONS].get("language", Position("content/site.yaml", 1, 1)),
+            site.at(SiteFields.language, Position(_SITE_FILE, 1, 1)),
             f"no built-in words for `{language}`: the interface stays in English for {what}",
             "built in: " + ", ".join(words.BUILT_IN) + "; give the words of your language under "
-            "`strings:` in content/site.yaml (every key is listed in docs/format.md, section 3)",
+            f"`{SiteFields.strings.name}:` in {_SITE_FILE} (every key is listed in "
+            "docs/format.md, section 3)",
         )
     )
 
 
-def _check_cname_matches_base_url(reader: _Reader, values: dict[str, Any], cname: str) -> None:
+def _check_cname_matches_base_url(reader: _Reader, site: Entry, cname: str) -> None:
     """Warn when GitHub Pages would serve the site at another host than `base_url` names:
     canonical links, the sitemap and the feed would then point elsewhere."""
-    base_url = values.get("base_url")
+    base_url = site.get(SiteFields.base_url)
     if not cname or not base_url:
         return
     url = urlsplit(base_url)
     host = _ascii_host(url.hostname or "")
     if host != cname:
+        cname_field, base_url_field = SiteFields.cname.name, SiteFields.base_url.name
         reader.diagnostics.append(
             warning(
-                values[_POSITIONS]["cname"],
-                f"`cname` is `{cname}`, but `base_url` is at `{host}`",
+                site.at(SiteFields.cname),
+                f"`{cname_field}` is `{cname}`, but `{base_url_field}` is at `{host}`",
                 f"GitHub Pages will serve the site at `{cname}` while its links point at "
-                f"`{host}`: make `base_url` `{url.scheme}://{cname}/`, or leave out `cname`",
+                f"`{host}`: make `{base_url_field}` `{url.scheme}://{cname}/`, "
+                f"or leave out `{cname_field}`",
             )
         )
 
@@ -502,13 +582,13 @@ def _ascii_host(host: str) -> str:
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-def _checked_cname(reader: _Reader, values: dict[str, Any]) -> str:
+def _checked_cname(reader: _Reader, site: Entry) -> str:
     """A bare host name, as GitHub Pages wants in CNAME; anything else is a located error."""
-    cname = values.get("cname", "")
+    cname = site.get(SiteFields.cname, "")
     if cname and not _HOSTNAME.match(cname.lower()):
         reader.fail(
-            values[_POSITIONS]["cname"],
-            f"`cname` must be a bare domain name, found `{cname}`",
+            site.at(SiteFields.cname),
+            f"`{SiteFields.cname.name}` must be a bare domain name, found `{cname}`",
             "write only the host, e.g. `annotated.example.org` (no https://, no path)",
         )
         return ""
@@ -518,13 +598,14 @@ def _checked_cname(reader: _Reader, values: dict[str, Any]) -> str:
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
-def _checked_cjk_lang(reader: _Reader, values: dict[str, Any]) -> str:
+def _checked_cjk_lang(reader: _Reader, site: Entry) -> str:
     """A BCP 47 tag for the pages' `lang` attributes; anything else is a located error."""
-    lang = values.get("cjk_lang", "zh-Hans")
+    lang = site.get(SiteFields.cjk_lang, "zh-Hans")
     if not _LANGUAGE_TAG.match(lang):
         reader.fail(
-            values[_POSITIONS]["cjk_lang"],
-            f"`cjk_lang` must be a language tag such as `zh-Hans`, found `{lang}`",
+            site.at(SiteFields.cjk_lang),
+            f"`{SiteFields.cjk_lang.name}` must be a language tag such as `zh-Hans`, "
+            f"found `{lang}`",
             "write a BCP 47 tag: `zh-Hans`, `zh-Hant`, `ja`, `ko`",
         )
         return "zh-Hans"
@@ -533,7 +614,7 @@ def _checked_cjk_lang(reader: _Reader, values: dict[str, Any]) -> str:
 
 def _keyed_records(
     reader: _Reader, file: YamlFile | None, record: schema.Record
-) -> Iterable[tuple[str, dict[str, Any], Position]]:
+) -> Iterable[tuple[str, Entry, Position]]:
     if file is None or file.root is None:
         return
     if not isinstance(file.root, MapNode):
@@ -551,59 +632,67 @@ def _keyed_records(
         yield key.text, reader.record(node, record), key.position
 
 
-def _strings(values: dict[str, Any], name: str) -> tuple[str, ...]:
-    return tuple(v for v, _ in values.get(name, ()))
+def _texts(entry: Entry, spec: schema.Field[tuple[schema.Item, ...]]) -> tuple[str, ...]:
+    return tuple(text for text, _ in entry.get(spec, ()))
 
 
 def _read_people(reader: _Reader, file: YamlFile | None) -> list[Person]:
-    people = []
-    for pid, v, position in _keyed_records(reader, file, schema.PERSON):
-        people.append(
-            Person(
-                id=pid,
-                name=v.get("name", pid),
-                native=v.get("native", ""),
-                aliases=_strings(v, "aliases"),
-                summary=v.get("summary", ""),
-                bio=v.get("bio", ""),
-                roles=tuple(
-                    Role(r.get("title", ""), r.get("from", ""), r.get("to", ""))
-                    for r, _ in v.get("roles", ())
-                ),
-                links=tuple(
-                    WebLink(lk.get("label", lk.get("url", "")), lk["url"])
-                    for lk, _ in v.get("links", ())
-                    if "url" in lk
-                ),
-                position=position,
+    return [
+        _person(pid, entry, position)
+        for pid, entry, position in _keyed_records(reader, file, schema.PERSON)
+    ]
+
+
+def _person(pid: str, entry: Entry, position: Position) -> Person:
+    return Person(
+        id=pid,
+        name=entry.get(PersonFields.name, pid),
+        native=entry.get(PersonFields.native, ""),
+        aliases=_texts(entry, PersonFields.aliases),
+        summary=entry.get(PersonFields.summary, ""),
+        bio=entry.get(PersonFields.bio, ""),
+        roles=tuple(
+            Role(
+                role.get(RoleFields.title, ""),
+                role.get(RoleFields.from_, ""),
+                role.get(RoleFields.to, ""),
             )
-        )
-    return people
+            for role in entry.get(PersonFields.roles, ())
+        ),
+        links=tuple(
+            WebLink(link.get(LinkFields.label, url), url)
+            for link in entry.get(PersonFields.links, ())
+            if (url := link.get(LinkFields.url)) is not None
+        ),
+        position=position,
+    )
 
 
 def _read_terms(reader: _Reader, file: YamlFile | None, known: Known) -> list[Term]:
     terms = []
-    for tid, v, position in _keyed_records(reader, file, schema.TERM):
-        for ref, ref_position in v.get("see_also", ()):
-            known.check(reader, ref, ref_position, "see_also")
-        terms.append(
-            Term(
-                id=tid,
-                term=v.get("term", tid),
-                native=v.get("native", ""),
-                transliteration=v.get("transliteration", ""),
-                aliases=_strings(v, "aliases"),
-                renderings=tuple(
-                    Rendering(r["text"], r.get("by", ""))
-                    for r, _ in v.get("renderings", ())
-                    if "text" in r
-                ),
-                definition=v.get("definition", ""),
-                see_also=_strings(v, "see_also"),
-                position=position,
-            )
-        )
+    for tid, entry, position in _keyed_records(reader, file, schema.TERM):
+        for ref, ref_position in entry.get(TermFields.see_also, ()):
+            known.check(reader, ref, ref_position, TermFields.see_also)
+        terms.append(_term(tid, entry, position))
     return terms
+
+
+def _term(tid: str, entry: Entry, position: Position) -> Term:
+    return Term(
+        id=tid,
+        term=entry.get(TermFields.term, tid),
+        native=entry.get(TermFields.native, ""),
+        transliteration=entry.get(TermFields.transliteration, ""),
+        aliases=_texts(entry, TermFields.aliases),
+        renderings=tuple(
+            Rendering(text, rendering.get(RenderingFields.by, ""))
+            for rendering in entry.get(TermFields.renderings, ())
+            if (text := rendering.get(RenderingFields.text)) is not None
+        ),
+        definition=entry.get(TermFields.definition, ""),
+        see_also=_texts(entry, TermFields.see_also),
+        position=position,
+    )
 
 
 @dataclass(frozen=True)
@@ -630,28 +719,27 @@ def _read_article(
         )
     if file.root is None:
         return None
-    v = reader.record(file.root, schema.ARTICLE)
-    positions = v[_POSITIONS]
-    source = v.get("source", "")
-    source_position = positions.get("source", file_position)
+    article = reader.record(file.root, schema.ARTICLE)
+    source = article.get(ArticleFields.source, "")
+    source_position = article.at(ArticleFields.source, file_position)
     if source:
         source = _check_source(reader, root, source, source_position)
     annotations = tuple(
         a
-        for values, node in v.get("annotations", ())
-        if (a := _read_annotation(reader, values, node, refs)) is not None
+        for entry in article.get(ArticleFields.annotations, ())
+        if (a := _read_annotation(reader, entry, refs)) is not None
     )
     return ArticleSpec(
         slug=slug,
         path=file.path,
         source=source,
         source_position=source_position,
-        title=v.get("title", slug),
-        publisher=v.get("publisher", ""),
-        date=v.get("date"),
-        original_url=v.get("original_url", ""),
-        body_starts_at=v.get("body_starts_at", ""),
-        body_starts_at_position=positions.get("body_starts_at", file_position),
+        title=article.get(ArticleFields.title, slug),
+        publisher=article.get(ArticleFields.publisher, ""),
+        date=article.get(ArticleFields.date),
+        original_url=article.get(ArticleFields.original_url, ""),
+        body_starts_at=article.get(ArticleFields.body_starts_at, ""),
+        body_starts_at_position=article.at(ArticleFields.body_starts_at, file_position),
         annotations=annotations,
     )
 
@@ -672,12 +760,13 @@ def _resolve_seed(root: Path, source: str) -> Path | tuple[str, str]:
     The path is resolved (symlinks followed) before it is checked, so neither
     `../`, nor an absolute path, nor a link can make the build read outside the project.
     """
+    field = f"`{ArticleFields.source.name}`"
     inside = "write it relative to the project folder, e.g. `seeds/my-text.txt`"
     if any(ord(ch) < 32 for ch in source):
-        return "`source` contains a control character", "retype the path"
+        return f"{field} contains a control character", "retype the path"
     relative = PurePosixPath(source.replace("\\", "/"))
     if relative.is_absolute() or re.match(r"^[A-Za-z]:", source) or source.startswith("~"):
-        return f"`source` must be a path inside the project, found `{source}`", inside
+        return f"{field} must be a path inside the project, found `{source}`", inside
     try:
         target = (root / relative).resolve()
         as_written = Path(os.path.normpath(root / relative))
@@ -688,8 +777,8 @@ def _resolve_seed(root: Path, source: str) -> Path | tuple[str, str]:
     if not target.is_relative_to(root):
         copy = "seeds must live inside the project, e.g. in `seeds/`: copy the file there"
         if as_written.is_relative_to(root):
-            return f"`source` is a link to a file outside the project: `{source}`", copy
-        return f"`source` points outside the project: `{source}`", copy
+            return f"{field} is a link to a file outside the project: `{source}`", copy
+        return f"{field} points outside the project: `{source}`", copy
     try:  # stat, not open: a FIFO or a device is named for what it is, and never waited on
         mode = target.stat().st_mode
     except FileNotFoundError:
@@ -713,75 +802,67 @@ def _closest_seed_hint(root: Path, source: str) -> str:
     return did_you_mean(source, seeds) or ("seeds present: " + ", ".join(seeds) if seeds else "")
 
 
-_TARGET_FIELDS = {"quote": "speaker", "mention": "person", "term": "term"}
-
-
-def _read_annotation(
-    reader: _Reader, v: dict[str, Any], node: Node, refs: _References
-) -> AnnotationSpec | None:
-    kind = v.get("type")
-    positions = v.get(_POSITIONS, {})
+def _read_annotation(reader: _Reader, entry: Entry, refs: _References) -> AnnotationSpec | None:
+    kind = entry.get(AnnotationFields.type)
     if kind is None:
         return None
-    _check_fields_fit_type(reader, kind, v, positions, node)
-    target_field = _TARGET_FIELDS.get(kind, "")
-    target = v.get(target_field, "") if target_field else ""
-    if target:
+    _check_fields_fit_type(reader, kind, entry)
+    target_field = schema.TARGET_FIELDS.get(kind)
+    target = entry.get(target_field, "") if target_field else ""
+    if target_field and target:
         known = refs.terms if kind == "term" else refs.people
-        known.check(reader, target, positions[target_field], target_field)
-    if "id" in v:
-        _check_explicit_id(reader, v["id"], positions["id"], refs.explicit_ids)
-    text = v.get("text")
+        known.check(reader, target, entry.at(target_field), target_field)
+    ident = entry.get(AnnotationFields.id)
+    if ident is not None:
+        _check_explicit_id(reader, ident, entry.at(AnnotationFields.id), refs.explicit_ids)
+    text = entry.get(AnnotationFields.text)
     if text is None:
         return None
     return AnnotationSpec(
-        type=kind,
+        type=kind,  # type: ignore[arg-type]  # one of its choices
         text=text,
-        prefix=v.get("prefix", ""),
-        suffix=v.get("suffix", ""),
-        occurrence=v.get("occurrence"),
-        all=v.get("all", False),
-        id=v.get("id", ""),
+        prefix=entry.get(AnnotationFields.prefix, ""),
+        suffix=entry.get(AnnotationFields.suffix, ""),
+        occurrence=entry.get(AnnotationFields.occurrence),
+        all=entry.get(AnnotationFields.all, False),
+        id=ident or "",
         target=target,
-        note=v.get("note", ""),
-        position=node.position,
-        text_position=positions.get("text", node.position),
+        note=entry.get(AnnotationFields.note, ""),
+        position=entry.position,
+        text_position=entry.at(AnnotationFields.text),
     )
 
 
-def _check_fields_fit_type(
-    reader: _Reader, kind: str, v: dict[str, Any], positions: dict[str, Position], node: Node
-) -> None:
-    for name in schema.fields_not_allowed(kind):
-        if name not in positions:
+def _check_fields_fit_type(reader: _Reader, kind: str, entry: Entry) -> None:
+    for spec in schema.fields_not_allowed(kind):
+        if not entry.written(spec):
             continue
-        owner = schema.TYPE_ONLY_FIELDS.get(name)
+        owner = schema.TYPE_ONLY_FIELDS.get(spec.name)
         if owner:
             reader.fail(
-                positions[name],
-                f"`{name}` belongs to {_a(owner)}, not {_a(kind)}",
-                f"remove it, or change `type` to {owner}",
+                entry.at(spec),
+                f"`{spec.name}` belongs to {_a(owner)}, not {_a(kind)}",
+                f"remove it, or change `{AnnotationFields.type.name}` to {owner}",
             )
         else:
             reader.fail(
-                positions[name],
-                f"{_a(kind)} cannot carry a `{name}`",
-                f"add a separate annotation of type {name} on the same text",
+                entry.at(spec),
+                f"{_a(kind)} cannot carry a `{spec.name}`",
+                f"add a separate annotation of type {spec.name} on the same text",
             )
     for _field, value, needs in schema.ANNOTATION.variants:
         for need in needs if value == kind else ():
-            if need not in positions:
-                doc = schema.ANNOTATION.field(need).doc  # type: ignore[union-attr]
+            if not entry.written(need):
                 reader.fail(
-                    node.position,
-                    f"{_a(kind)} needs `{need}`",
-                    f"add `{need}:` ({doc.rstrip('.')})",
+                    entry.position,
+                    f"{_a(kind)} needs `{need.name}`",
+                    f"add `{need.name}:` ({need.doc.rstrip('.')})",
                 )
-    for name, flag in schema.ANNOTATION.exclusive:
-        if name in v and v.get(flag):
+    for spec, flag in schema.ANNOTATION.exclusive:
+        if entry.get(spec) is not None and entry.get(flag):
             reader.fail(
-                positions[name],
-                f"`{name}` and `{flag}: true` exclude each other",
+                entry.at(spec),
+                f"`{spec.name}` and `{flag.name}: true` exclude each other",
                 "keep one of them",
             )
 
@@ -795,7 +876,8 @@ def _check_explicit_id(
         reader.fail(
             position,
             f"the id `{ident}` is already used in {earlier.path} (line {earlier.line})",
-            "an annotation's `id` must be unique across all articles; rename one of them",
+            f"an annotation's `{AnnotationFields.id.name}` must be unique across all articles; "
+            "rename one of them",
         )
 
 
@@ -837,8 +919,12 @@ def validate_catalog(files: ContentFiles) -> tuple[Catalog, list[Diagnostic]]:
     """Check site.yaml, people.yaml and glossary.yaml, and build their part of the model."""
     reader = _Reader()
     site = _read_site(reader, files.site)
-    known_people = _known(files.people, "content/people.yaml", "person", ("name", "aliases"))
-    known_terms = _known(files.glossary, "content/glossary.yaml", "term", ("term", "aliases"))
+    known_people = _known(
+        files.people, "content/people.yaml", "person", (PersonFields.name, PersonFields.aliases)
+    )
+    known_terms = _known(
+        files.glossary, "content/glossary.yaml", "term", (TermFields.term, TermFields.aliases)
+    )
     people = sorted(_read_people(reader, files.people), key=lambda p: p.id)
     terms = sorted(_read_terms(reader, files.glossary, known_terms), key=lambda t: t.id)
     catalog = Catalog(site, tuple(people), tuple(terms), known_people, known_terms)

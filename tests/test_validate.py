@@ -6,6 +6,8 @@ And the one schema: the JSON Schemas published in `schemas/` are generated from
 
 from __future__ import annotations
 
+import ast
+import datetime
 import json
 import os
 import re
@@ -16,9 +18,16 @@ import pytest
 from conftest import REPO, ProjectFactory, headlines
 from test_load import ARTICLE, SEED, errors, project, run_check
 
-from site_builder import schema
+from site_builder import schema, validate
 from site_builder.build import BuildOptions, resolve_site
-from site_builder.load import MapNode, Node, Scalar, SeqNode, load_yaml_text
+from site_builder.load import ContentFiles, MapNode, Node, Scalar, SeqNode, load_yaml_text
+from site_builder.model import Person, Role, WebLink
+from site_builder.schema import (
+    ArticleFields,
+    PersonFields,
+    RoleFields,
+    TermFields,
+)
 
 A = "content/articles/a.yaml"
 
@@ -680,3 +689,243 @@ def test_site_autolink_choices(make_project: ProjectFactory, value: str, expecte
     site = f"title: T\nbase_url: https://e.test/\nautolink: {value}\n"
     report = run_check(project(make_project, content__site_yaml=site))
     assert errors(report) == [f"content/site.yaml:3:11: error: {expected}"]
+
+
+# --- one source of field names: the schema's Fields, read as typed entries ------------
+
+
+FIELD_SETS = [
+    value
+    for value in vars(schema).values()
+    if isinstance(value, type)
+    and issubclass(value, schema.FieldSet)
+    and value is not schema.FieldSet
+]
+RECORDS = [r for r in vars(schema).values() if isinstance(r, schema.Record)]
+
+
+def test_every_record_is_declared_by_a_field_set():
+    declared = {schema.declared(fields) for fields in FIELD_SETS}
+    assert [r.name for r in RECORDS if r.fields not in declared] == ["strings"]  # the theme's keys
+    assert len(declared) == len(FIELD_SETS) == len(RECORDS) - 1
+
+
+def test_a_fields_name_is_the_attribute_it_is_declared_as():
+    assert [f.name for f in schema.ROLE.fields] == ["title", "from", "to"]
+    assert RoleFields.from_.name == "from"
+    for fields in FIELD_SETS:
+        for attribute, spec in vars(fields).items():
+            if isinstance(spec, schema.Field):
+                assert spec.name == attribute.removesuffix("_")
+
+
+EVERY_FIELD_SITE = """\
+title: T
+description: D
+base_url: https://e.test/
+language: en
+autolink: all
+cname: e.test
+cjk_lang: zh-Hant
+strings:
+  search: Find
+"""
+EVERY_FIELD_PEOPLE = """\
+xi-jinping:
+  name: Xi Jinping
+  native: 习近平
+  aliases: [Xi]
+  summary: S
+  bio: B
+  roles:
+    - title: President
+      from: "2013"
+      to: "2023"
+  links:
+    - label: L
+      url: https://e.test/xi
+"""
+EVERY_FIELD_GLOSSARY = """\
+cyber-power:
+  term: cyber power
+  native: 网络强国
+  transliteration: wangluo qiangguo
+  aliases: [cyberpower]
+  renderings:
+    - text: network power
+      by: B
+  definition: D
+  see_also: [informatization]
+informatization:
+  term: informatization
+  definition: D
+"""
+EVERY_FIELD_ARTICLE = """\
+source: seeds/s.txt
+title: A
+publisher: P
+date: 2014-02-27
+original_url: https://e.test/a
+body_starts_at: President
+annotations:
+  - type: quote
+    text: We must build a cyber power.
+    id: the-quote
+    speaker: xi-jinping
+    note: N
+  - type: mention
+    text: Xi Jinping
+    prefix: "President "
+    suffix: " said"
+    occurrence: 1
+    person: xi-jinping
+  - type: term
+    text: cyber power
+    all: true
+    term: cyber-power
+"""
+
+
+def yaml_file(path: str, text: str):
+    file, problems = load_yaml_text(path, text.encode("utf-8"))
+    assert problems == []
+    return file
+
+
+def validate_every_field(tmp_path: Path) -> list[Any]:
+    """Validate content that writes every field of every record; what it builds."""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "s.txt").write_text(SEED, encoding="utf-8")
+    files = ContentFiles(
+        site=yaml_file("content/site.yaml", EVERY_FIELD_SITE),
+        people=yaml_file("content/people.yaml", EVERY_FIELD_PEOPLE),
+        glossary=yaml_file("content/glossary.yaml", EVERY_FIELD_GLOSSARY),
+        article_paths=(A,),
+    )
+    catalog, problems = validate.validate_catalog(files)
+    checked = validate.validate_article(
+        yaml_file(A, EVERY_FIELD_ARTICLE), tmp_path, catalog.known_people, catalog.known_terms
+    )
+    assert [p.format() for p in [*problems, *checked.diagnostics]] == []
+    return [catalog, checked.spec]
+
+
+def test_the_builders_read_every_field_of_the_schema(tmp_path: Path, monkeypatch):
+    asked: set[schema.Field] = set()
+    for method in ("get", "written", "at"):
+        original = getattr(validate.Entry, method)
+
+        def spy(entry, spec, *rest, _original=original):
+            asked.add(spec)
+            return _original(entry, spec, *rest)
+
+        monkeypatch.setattr(validate.Entry, method, spy)
+    validate_every_field(tmp_path)
+    every = [f for fields in FIELD_SETS for f in schema.declared(fields)]
+    assert [f"{f.name}" for f in every if f not in asked] == []
+
+
+def test_every_field_written_reaches_the_model(tmp_path: Path):
+    catalog, article = validate_every_field(tmp_path)
+    [xi] = catalog.people
+    assert xi == Person(
+        id="xi-jinping",
+        name="Xi Jinping",
+        native="习近平",
+        aliases=("Xi",),
+        summary="S",
+        bio="B",
+        roles=(Role("President", "2013", "2023"),),
+        links=(WebLink("L", "https://e.test/xi"),),
+        position=xi.position,
+    )
+    site = catalog.site
+    assert (site.title, site.description, site.base_url, site.language) == (
+        "T",
+        "D",
+        "https://e.test/",
+        "en",
+    )
+    assert (site.autolink, site.cname, site.cjk_lang) == ("all", "e.test", "zh-Hant")
+    assert site.words.text("search") == "Find"
+    term = catalog.terms[0]
+    assert (term.native, term.transliteration, term.aliases, term.see_also) == (
+        "网络强国",
+        "wangluo qiangguo",
+        ("cyberpower",),
+        ("informatization",),
+    )
+    assert [(r.text, r.by) for r in term.renderings] == [("network power", "B")]
+    assert (article.publisher, article.date, article.original_url, article.body_starts_at) == (
+        "P",
+        datetime.date(2014, 2, 27),
+        "https://e.test/a",
+        "President",
+    )
+    quote, mention, term_annotation = article.annotations
+    assert (quote.id, quote.target, quote.note) == ("the-quote", "xi-jinping", "N")
+    assert (mention.prefix, mention.suffix, mention.occurrence) == ("President", "said", 1)
+    assert (term_annotation.all, term_annotation.target) == (True, "cyber-power")
+
+
+def test_an_entry_refuses_a_field_of_another_record():
+    node = yaml_file("content/people.yaml", "name: Xi\nnative: X\n").root
+    assert node is not None
+    entry = validate._Reader().record(node, schema.PERSON)
+    assert entry.get(PersonFields.native) == "X"
+    # Same name, other record: a builder's slip that must not read as the person's `native`.
+    for ask in (entry.get, entry.written, entry.at):
+        with pytest.raises(KeyError, match="`native` is not a field of a person"):
+            ask(TermFields.native)
+
+
+def test_an_entry_tells_a_field_written_from_a_value_read():
+    text = "source: seeds/s.txt\ntitle: A\ndate: tomorrow\n"
+    node = yaml_file(A, text).root
+    assert node is not None
+    reader = validate._Reader()
+    entry = reader.record(node, schema.ARTICLE)
+    assert [d.message for d in reader.diagnostics] == [
+        "`date` must be a date written YYYY-MM-DD, found `tomorrow`"
+    ]
+    assert entry.written(ArticleFields.date) and entry.get(ArticleFields.date) is None
+    assert entry.at(ArticleFields.date) == (A, 3, 7)
+    assert not entry.written(ArticleFields.publisher)
+    assert entry.get(ArticleFields.publisher, "none") == "none"
+    assert entry.at(ArticleFields.publisher) == entry.position
+
+
+def _field_references(tree: ast.AST) -> list[tuple[str, str, int]]:
+    """Every `XFields.name` (or `schema.XFields.name`) a module writes, with its line."""
+    names = {fields.__name__ for fields in FIELD_SETS}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        owner = node.value
+        if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name):
+            owner_name = owner.attr if owner.value.id == "schema" else ""
+        else:
+            owner_name = owner.id if isinstance(owner, ast.Name) else ""
+        if owner_name in names:
+            found.append((owner_name, node.attr, node.lineno))
+    return found
+
+
+def test_every_field_the_code_names_is_declared():
+    """What a type checker would say: a misspelt `PersonFields.nmae` anywhere in the package
+    (even on a path no test runs) names no field."""
+    sets = {fields.__name__: fields for fields in FIELD_SETS}
+    named = []
+    for path in sorted((REPO / "site_builder").glob("*.py")):
+        for owner, attribute, line in _field_references(ast.parse(path.read_text("utf-8"))):
+            named.append(attribute)
+            if not isinstance(getattr(sets[owner], attribute, None), schema.Field):
+                pytest.fail(f"{path.name}:{line}: `{owner}.{attribute}` is not a declared field")
+    assert "speaker" in named and "from_" in named
+
+
+def test_the_check_of_field_names_sees_a_typo():
+    tree = ast.parse("x = PersonFields.nmae\ny = schema.TermFields.term\nz = Other.name\n")
+    assert _field_references(tree) == [("PersonFields", "nmae", 1), ("TermFields", "term", 2)]
+    assert not hasattr(PersonFields, "nmae")
