@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from . import pages
 from . import structured as structured_data
-from .errors import Diagnostic, Position, error
+from .errors import Diagnostic, Position, error, sort_diagnostics
 from .load import Refusal, decode_utf8, files_inside, inspect_inside, read_inside
 from .markup import (
     Attribution,
@@ -401,6 +401,46 @@ def _render_bytes(plan: PagePlan, env: jinja2.Environment) -> bytes | TemplateFa
         if failure is None:
             raise
         return failure
+
+
+def template_error(project: Path, exc: jinja2.TemplateError) -> Diagnostic:
+    """A template that could not be compiled, or that asked for a value no page has."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = Position(template_path(project, exc.filename), exc.lineno or 0, 1)
+        return error(where, f"template error: {exc.message}")
+    return error(
+        Position("templates"),
+        f"template error: {exc}",
+        "a template uses a value the build does not provide",
+    )
+
+
+def failure_problems(project: Path, failures: list[TemplateFailure]) -> list[Diagnostic]:
+    """One error per place in a template that failed, naming the first page it failed on."""
+    pages: dict[tuple[str, int, str, str], list[str]] = {}
+    for failure in failures:
+        key = (failure.filename, failure.line, failure.message, failure.hint)
+        pages.setdefault(key, []).append(failure.page)
+    problems = []
+    for (filename, line, message, hint), failed in pages.items():
+        where = Position(template_path(project, filename), line, 1 if line else 0)
+        others = f" and {len(failed) - 1} other page(s)" if len(failed) > 1 else ""
+        rendering = f"while rendering {failed[0]}{others}"
+        problems.append(
+            error(where, f"template error: {message}", "\n".join(filter(None, (hint, rendering))))
+        )
+    return sort_diagnostics(problems)
+
+
+def template_path(project: Path, filename: str | None) -> str:
+    """A template file as messages name it: relative to the project when inside it."""
+    if not filename:
+        return "templates"
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 _PACKAGE_DIRS = tuple(
