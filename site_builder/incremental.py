@@ -19,7 +19,14 @@ import jinja2
 
 from .errors import Diagnostic
 from .link import Names, compile_names
-from .load import ContentFiles, LoadCache, YamlFile, load_content, load_text_file, read_bytes
+from .load import (
+    ContentFiles,
+    YamlFile,
+    load_content,
+    load_text_file,
+    load_yaml_text,
+    read_bytes,
+)
 from .markup import MarkdownRenderer
 from .model import Site
 from .parallel import fork_map
@@ -123,8 +130,8 @@ class OutputMemo:
 class BuildMemo:
     """Results one build can lend the next, each with the input it was made from."""
 
-    files: LoadCache = field(default_factory=dict)
-    """Site, people and glossary, parsed."""
+    files: dict[str, tuple[bytes, YamlFile, list[Diagnostic]]] = field(default_factory=dict)
+    """Site, people and glossary by path: the bytes last parsed there, and what they gave."""
     catalog: tuple[_FileKey, Catalog, list[Diagnostic]] | None = None
     """The shared files validated, by their paths and texts."""
     names: tuple[tuple[object, ...], Names, list[Diagnostic]] | None = None
@@ -141,7 +148,18 @@ class BuildMemo:
 
     def load_content(self, root: Path) -> tuple[ContentFiles, list[Diagnostic]]:
         """`load.load_content`, parsing again only the shared files whose bytes changed."""
-        return load_content(root, self.files)
+        parsed: dict[str, tuple[bytes, YamlFile, list[Diagnostic]]] = {}
+
+        def parse(path: str, raw: bytes, empty_hint: str) -> tuple[YamlFile, list[Diagnostic]]:
+            kept = self.files.get(path)
+            if kept is None or kept[0] != raw:
+                kept = (raw, *load_yaml_text(path, raw, empty_hint))
+            parsed[path] = kept
+            return kept[1], kept[2]
+
+        content = load_content(root, parse)
+        self.files = parsed  # a file gone, or unreadable this time, is parsed afresh
+        return content
 
     def validate_catalog(self, files: ContentFiles) -> tuple[Catalog, list[Diagnostic]]:
         """`validate.validate_catalog`, again only when site, people or glossary changed."""

@@ -315,7 +315,7 @@ class PlannedArticle:
 @dataclass
 class PlanMemo:
     """Article page plans of the previous build (serve keeps one), reused for an article that
-    is the very same object while the people, terms and settings its page shows are equal:
+    is equal to the one planned while the people, terms and settings its page shows are equal:
     planning an article page reads all its places, which on a large site costs more than
     the rest of a one-edit rebuild."""
 
@@ -573,9 +573,10 @@ class _Planner:
         """Pages 2, 3, ... of people and terms, as planned; the sitemap lists them too."""
 
     def planned(self, article: AnchoredArticle) -> PlannedArticle:
-        """The article's page plan and index entry, reused while the article is the same object."""
+        """The article's page plan and index entry, reused while the article is equal to the
+        one it was made from (the very same object costs nothing to compare)."""
         kept = self.article_plans.get(article.spec.slug)
-        if kept is None or kept.article is not article:
+        if kept is None or kept.article != article:
             summary = self.article_summary(article)
             kept = PlannedArticle(article, self.article_page(article), summary, _frozen(summary))
             self.article_plans[article.spec.slug] = kept
