@@ -32,6 +32,8 @@ from .search import (
 from .siteroot import scan_theme, site_files, static_files
 from .write import SiteWriteError, check_output_folder
 
+Copies = list[tuple[str, Path]]
+
 
 def resolve_site(
     options: BuildOptions, memo: BuildMemo | None = None
@@ -67,8 +69,8 @@ class Builder:
     """Runs the stages for one project again and again; its memo redoes only what changed.
 
     The live preview keeps one; `build` and `check` use a fresh one. Nothing is written
-    unless the whole build succeeded. The stages are told to `options.progress` as they
-    start (`check`, `render`, `write`, `index`), which is how a phase timer times them.
+    unless the whole build succeeded. Each stage is told to `options.progress` as it
+    starts (`check`, `render`, `write`, `index`): a phase timer times the gaps.
     """
 
     def __init__(self, options: BuildOptions) -> None:
@@ -79,19 +81,29 @@ class Builder:
 
     def build(self) -> BuildReport:
         """Build, and write what changed since the last successful build."""
+        started, options = time.perf_counter(), self.options
         with cycle_collector_paused():
-            return self._run(write=True)
+            diagnostics = check_output_folder(options.out_dir, options.project)
+            if diagnostics:
+                return BuildReport.of(diagnostics, options, started)
+            site, files, copies, diagnostics = self._make(write=True)
+            if site is None or files is None or options.fails(diagnostics):
+                return BuildReport.of(diagnostics, options, started)
+            diagnostics, written = self._write(site, files, copies, diagnostics)
+        return BuildReport.of(diagnostics, options, started, written)
 
     def check(self) -> BuildReport:
         """Every stage but the write: report every problem a build would meet."""
+        started = time.perf_counter()
         with cycle_collector_paused():
-            return self._run(write=False)
+            diagnostics = self._make(write=False)[3]
+        return BuildReport.of(diagnostics, self.options, started)
 
-    def _run(self, write: bool) -> BuildReport:
-        started, options, memo = time.perf_counter(), self.options, self.memo
-        diagnostics = check_output_folder(options.out_dir, options.project) if write else []
-        if diagnostics:
-            return _report(diagnostics, options, started)
+    def _make(
+        self, write: bool
+    ) -> tuple[Site | None, dict[str, bytes] | None, Copies, list[Diagnostic]]:
+        """Resolve and render: the site, its files and copies (None when not rendered)."""
+        options, memo = self.options, self.memo
         site, diagnostics = resolve_site(options, memo)
         diagnostics += memo.keep_schemas_current(options.project, options.strict)
         if site is not None and options.strict:
@@ -100,27 +112,29 @@ class Builder:
         diagnostics += theme_problems
         # A check goes on past a warning under --strict, to report template errors as well.
         if site is None or (options.fails(diagnostics) if write else theme_problems):
-            return _report(diagnostics, options, started)
+            return site, None, copies, diagnostics
         files, problems = memo.render_pages(site, options)
         self.search_language = index_language(site.content.site.language, shows_cjk(site))
         files, copies, placing = site_files(files, options.project, copies)
-        diagnostics += problems + (placing if not problems else [])
-        if not write or options.fails(diagnostics):
-            return _report(diagnostics, options, started)
+        return site, files, copies, diagnostics + problems + (placing if not problems else [])
+
+    def _write(
+        self, site: Site, files: dict[str, bytes], copies: Copies, diagnostics: list[Diagnostic]
+    ) -> tuple[list[Diagnostic], tuple[str, ...]]:
+        """Write the site, index it for search, and keep the anchor records current."""
+        options = self.options
         search = options.search and pagefind_executable() is not None
         if options.search and not search:
             diagnostics.append(pagefind_missing())
         options.report_stage("write", len(files) + len(copies))
+        index, reindex = (self._index, self._reindex) if search else (None, None)
         try:
-            reindex = self._reindex if search else None
-            written = memo.output.write(
-                options.out_dir, files, copies, self._index if search else None, reindex
-            )
+            written = self.memo.output.write(options.out_dir, files, copies, index, reindex)
         except (SearchIndexError, SiteWriteError, OSError) as exc:
-            return _report([*diagnostics, write_failure(options.out_dir, exc)], options, started)
+            return [*diagnostics, write_failure(options.out_dir, exc)], ()
         if options.records == "write" and not options.strict:
             diagnostics += write_records(options.project, records_of(site))
-        return _report(diagnostics, options, started, written)
+        return diagnostics, written
 
     def refresh_search(self) -> None:
         """Re-index the built site for search, when Pagefind is there to do it.
@@ -138,21 +152,6 @@ class Builder:
 
     def _reindex(self, out: Path) -> None:
         refresh_index(out, self.search_language)
-
-
-def _report(
-    diagnostics: list[Diagnostic],
-    options: BuildOptions,
-    started: float,
-    written: tuple[str, ...] = (),
-) -> BuildReport:
-    return BuildReport(
-        diagnostics=diagnostics,
-        files_written=len(written),
-        seconds=time.perf_counter() - started,
-        failed=options.fails(diagnostics),
-        written=written,
-    )
 
 
 __all__ = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -62,3 +63,20 @@ class BuildReport:
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]
+
+    @classmethod
+    def of(
+        cls,
+        diagnostics: list[Diagnostic],
+        options: BuildOptions,
+        started: float,
+        written: tuple[str, ...] = (),
+    ) -> BuildReport:
+        """The report of a run that started at `started` (`time.perf_counter()`)."""
+        return cls(
+            diagnostics=diagnostics,
+            files_written=len(written),
+            seconds=time.perf_counter() - started,
+            failed=options.fails(diagnostics),
+            written=written,
+        )
