@@ -16,21 +16,12 @@ from .incremental import BuildMemo
 from .model import Site
 from .options import BuildOptions, BuildReport
 from .parallel import cycle_collector_paused
-from .records import records_of, stale_record_problems, write_records
+from .publish import Publisher
+from .records import records_of, stale_record_problems
 from .resolve import ArticleContext, gather_site
-from .search import (
-    INDEX_LANGUAGE,
-    SearchIndexError,
-    index_language,
-    index_site,
-    pagefind_executable,
-    pagefind_missing,
-    refresh_index,
-    shows_cjk,
-    write_failure,
-)
+from .search import index_language, shows_cjk
 from .siteroot import scan_theme, site_files, static_files
-from .write import SiteWriteError, check_output_folder
+from .write import check_output_folder
 
 Copies = list[tuple[str, Path]]
 
@@ -76,8 +67,7 @@ class Builder:
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
         self.memo = BuildMemo()
-        self.search_language: str | None = INDEX_LANGUAGE
-        """What Pagefind indexes the pages as (search.index_language), from the last build."""
+        self.publisher = Publisher(options, self.memo.output)
 
     def build(self) -> BuildReport:
         """Build, and write what changed since the last successful build."""
@@ -89,7 +79,8 @@ class Builder:
             site, files, copies, diagnostics = self._make(write=True)
             if site is None or files is None or options.fails(diagnostics):
                 return BuildReport.of(diagnostics, options, started)
-            diagnostics, written = self._write(site, files, copies, diagnostics)
+            pages = sum(1 for path in self.memo.pages.pages if path.endswith(".html"))
+            diagnostics, written = self.publisher.publish(site, files, copies, pages, diagnostics)
         return BuildReport.of(diagnostics, options, started, written)
 
     def check(self) -> BuildReport:
@@ -114,27 +105,9 @@ class Builder:
         if site is None or (options.fails(diagnostics) if write else theme_problems):
             return site, None, copies, diagnostics
         files, problems = memo.render_pages(site, options)
-        self.search_language = index_language(site.content.site.language, shows_cjk(site))
+        self.publisher.language = index_language(site.content.site.language, shows_cjk(site))
         files, copies, placing = site_files(files, options.project, copies)
         return site, files, copies, diagnostics + problems + (placing if not problems else [])
-
-    def _write(
-        self, site: Site, files: dict[str, bytes], copies: Copies, diagnostics: list[Diagnostic]
-    ) -> tuple[list[Diagnostic], tuple[str, ...]]:
-        """Write the site, index it for search, and keep the anchor records current."""
-        options = self.options
-        search = options.search and pagefind_executable() is not None
-        if options.search and not search:
-            diagnostics.append(pagefind_missing())
-        options.report_stage("write", len(files) + len(copies))
-        index, reindex = (self._index, self._reindex) if search else (None, None)
-        try:
-            written = self.memo.output.write(options.out_dir, files, copies, index, reindex)
-        except (SearchIndexError, SiteWriteError, OSError) as exc:
-            return [*diagnostics, write_failure(options.out_dir, exc)], ()
-        if options.records == "write" and not options.strict:
-            diagnostics += write_records(options.project, records_of(site))
-        return diagnostics, written
 
     def refresh_search(self) -> None:
         """Re-index the built site for search, when Pagefind is there to do it.
@@ -142,16 +115,7 @@ class Builder:
         The live preview builds with `search=False` and calls this after its pages are
         live, so the index catches up without delaying the reload.
         """
-        if self.memo.output.written and pagefind_executable() is not None:
-            self._reindex(self.options.out_dir)
-
-    def _index(self, staging: Path) -> None:
-        pages = sum(1 for path in self.memo.pages.pages if path.endswith(".html"))
-        self.options.report_stage("index", pages)
-        index_site(staging, self.search_language)
-
-    def _reindex(self, out: Path) -> None:
-        refresh_index(out, self.search_language)
+        self.publisher.refresh_search()
 
 
 __all__ = [
