@@ -3,7 +3,8 @@
 Workers are forked, so they inherit what the function needs (the site, the templates,
 the name matcher) instead of receiving it pickled; only items' results travel back.
 Items are dealt out in interleaved chunks, so slow items (long articles, big term pages)
-spread over every worker.
+spread over every worker. A build also pauses the cyclic garbage collector while it runs
+(`cycle_collector_paused`).
 """
 
 from __future__ import annotations
