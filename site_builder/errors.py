@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
@@ -202,3 +203,34 @@ class InternalError(Exception):
     def __init__(self, input_path: str) -> None:
         super().__init__(input_path)
         self.input_path = input_path
+
+
+@contextmanager
+def blame(input_path: str) -> Iterator[None]:
+    """Turn a bug met while processing `input_path` into an InternalError that names it."""
+    try:
+        yield
+    except InternalError:
+        raise
+    except Exception as exc:
+        raise InternalError(input_path) from exc
+
+
+_YAML_LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""Where YAML breaks lines, so that line numbers agree; `str.splitlines` also breaks at form
+feeds and other controls, which would cut the very line that holds one."""
+
+
+def with_source_lines(diagnostics: list[Diagnostic], texts: dict[str, str]) -> list[Diagnostic]:
+    """Attach the line each message points at, so it can be shown under the message."""
+    result = []
+    for d in diagnostics:
+        text = texts.get(d.position.path)
+        if text and d.position.line and not d.source_line:
+            lines = _YAML_LINE_BREAKS.split(text)
+            if d.position.line <= len(lines):
+                d = Diagnostic(
+                    d.position, d.severity, d.message, d.hint, lines[d.position.line - 1]
+                )
+        result.append(d)
+    return result

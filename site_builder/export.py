@@ -13,7 +13,7 @@ import json
 from json.encoder import encode_basestring as _json_string
 from typing import Any
 
-from .model import AnchoredArticle, Place
+from .model import AnchoredArticle, Place, Site
 from .urls import absolute, article_path, at, collection_path, source_path, target_path
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -192,3 +192,14 @@ def _annotation(place: Place, page_url: str, target: _Target, bodies: _Bodies) -
         annotation["body"] = made[0] if len(made) == 1 else made
     annotation["target"] = target.of(place)
     return annotation
+
+
+def export_files(site: Site, base_url: str) -> dict[str, bytes]:
+    """Each article's seed and its annotations as W3C Web Annotation data (FORMAT.md §11)."""
+    files = {}
+    language = site.content.site.language
+    for article in site.articles:
+        slug = article.spec.slug
+        files[source_path(slug)] = source_bytes(article)
+        files[collection_path(slug)] = export_article(article, base_url, language)
+    return files

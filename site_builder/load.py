@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -508,8 +509,9 @@ _ARTICLE_EMPTY_HINT = (
 )
 
 
-LoadCache = dict[str, tuple[bytes, YamlFile, list[Diagnostic]]]
-"""Path -> the bytes last parsed there and what they gave; the preview keeps one."""
+Parse = Callable[[str, bytes, str], tuple[YamlFile, list[Diagnostic]]]
+"""Parses one file's bytes: `load_yaml_text` itself, or the same kept by its bytes
+(incremental.py)."""
 
 
 def read_bytes(
@@ -628,29 +630,17 @@ def load_article(relpath: str, raw: bytes) -> tuple[YamlFile, list[Diagnostic]]:
     return load_yaml_text(relpath, raw, _ARTICLE_EMPTY_HINT)
 
 
-def load_content(
-    root: Path, cache: LoadCache | None = None
-) -> tuple[ContentFiles, list[Diagnostic]]:
-    """Read site, people and glossary below the project root, and find every article.
-
-    With a `cache`, a file whose bytes are unchanged is not parsed again.
-    """
+def load_content(root: Path, parse: Parse | None = None) -> tuple[ContentFiles, list[Diagnostic]]:
+    """Read site, people and glossary below the project root, and find every article."""
     diagnostics: list[Diagnostic] = []
-    seen: set[str] = set()
+    parse = parse if parse is not None else load_yaml_text
 
     def read(relpath: str, required: bool) -> YamlFile | None:
         raw, problems = read_bytes(root, relpath, required)
         diagnostics.extend(problems)
         if raw is None:  # a file there but refused counts as unreadable, not as absent
             return YamlFile(relpath, "", None) if problems else None
-        seen.add(relpath)
-        cached = cache.get(relpath) if cache is not None else None
-        if cached is not None and cached[0] == raw:
-            loaded, problems = cached[1], cached[2]
-        else:
-            loaded, problems = load_yaml_text(relpath, raw, _EMPTY_HINTS[relpath])
-            if cache is not None:
-                cache[relpath] = (raw, loaded, problems)
+        loaded, problems = parse(relpath, raw, _EMPTY_HINTS[relpath])
         diagnostics.extend(problems)
         return loaded
 
@@ -662,9 +652,6 @@ def load_content(
         glossary=read("content/glossary.yaml", required=False),
         article_paths=article_paths,
     )
-    if cache is not None:
-        for gone in set(cache) - seen:
-            del cache[gone]
     return content, diagnostics
 
 

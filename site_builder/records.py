@@ -31,7 +31,7 @@ from typing import Any, Literal
 from .anchor import anchor_each
 from .errors import Diagnostic, Position, error
 from .load import TextFile, line_number, read_bytes
-from .model import AnchoredArticle, AnnotationSpec, ArticleSpec, Place
+from .model import AnchoredArticle, AnnotationSpec, ArticleSpec, Place, Site
 from .textmatch import normalize_needle
 from .trace import Diff, Traced, locate
 from .urls import derived_id
@@ -617,3 +617,28 @@ def _write_atomically(folder: Path, target: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def records_of(site: Site) -> dict[str, bytes]:
+    """Every article's anchor record, as its file would hold it, by slug."""
+    return {a.spec.slug: record_json(record_of(a, seed_bytes_of(a))) for a in site.articles}
+
+
+def stale_record_problems(project: Path, records: dict[str, bytes]) -> list[Diagnostic]:
+    """Under `--strict`, which never writes records: each record that a build would write
+    or delete, as an error, so that CI proves the committed records match the content."""
+    changed, gone = stale_records(project, records)
+    hint = "run `site-builder build` without --strict, and commit content/anchors/"
+    return [
+        error(
+            Position(path),
+            "out of date: the anchor record does not match the content"
+            if (project / path).is_file()
+            else "missing: this article has no anchor record yet",
+            hint,
+        )
+        for path in changed
+    ] + [
+        error(Position(path), "out of date: no article has this anchor record", hint)
+        for path in gone
+    ]

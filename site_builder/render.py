@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from . import pages
 from . import structured as structured_data
-from .errors import Diagnostic, Position, error
+from .errors import Diagnostic, Position, error, sort_diagnostics
 from .load import Refusal, decode_utf8, files_inside, inspect_inside, read_inside
 from .markup import (
     Attribution,
@@ -315,7 +315,7 @@ class PlannedArticle:
 @dataclass
 class PlanMemo:
     """Article page plans of the previous build (serve keeps one), reused for an article that
-    is the very same object while the people, terms and settings its page shows are equal:
+    is equal to the one planned while the people, terms and settings its page shows are equal:
     planning an article page reads all its places, which on a large site costs more than
     the rest of a one-edit rebuild."""
 
@@ -401,6 +401,46 @@ def _render_bytes(plan: PagePlan, env: jinja2.Environment) -> bytes | TemplateFa
         if failure is None:
             raise
         return failure
+
+
+def template_error(project: Path, exc: jinja2.TemplateError) -> Diagnostic:
+    """A template that could not be compiled, or that asked for a value no page has."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = Position(template_path(project, exc.filename), exc.lineno or 0, 1)
+        return error(where, f"template error: {exc.message}")
+    return error(
+        Position("templates"),
+        f"template error: {exc}",
+        "a template uses a value the build does not provide",
+    )
+
+
+def failure_problems(project: Path, failures: list[TemplateFailure]) -> list[Diagnostic]:
+    """One error per place in a template that failed, naming the first page it failed on."""
+    pages: dict[tuple[str, int, str, str], list[str]] = {}
+    for failure in failures:
+        key = (failure.filename, failure.line, failure.message, failure.hint)
+        pages.setdefault(key, []).append(failure.page)
+    problems = []
+    for (filename, line, message, hint), failed in pages.items():
+        where = Position(template_path(project, filename), line, 1 if line else 0)
+        others = f" and {len(failed) - 1} other page(s)" if len(failed) > 1 else ""
+        rendering = f"while rendering {failed[0]}{others}"
+        problems.append(
+            error(where, f"template error: {message}", "\n".join(filter(None, (hint, rendering))))
+        )
+    return sort_diagnostics(problems)
+
+
+def template_path(project: Path, filename: str | None) -> str:
+    """A template file as messages name it: relative to the project when inside it."""
+    if not filename:
+        return "templates"
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 _PACKAGE_DIRS = tuple(
@@ -533,9 +573,10 @@ class _Planner:
         """Pages 2, 3, ... of people and terms, as planned; the sitemap lists them too."""
 
     def planned(self, article: AnchoredArticle) -> PlannedArticle:
-        """The article's page plan and index entry, reused while the article is the same object."""
+        """The article's page plan and index entry, reused while the article is equal to the
+        one it was made from (the very same object costs nothing to compare)."""
         kept = self.article_plans.get(article.spec.slug)
-        if kept is None or kept.article is not article:
+        if kept is None or kept.article != article:
             summary = self.article_summary(article)
             kept = PlannedArticle(article, self.article_page(article), summary, _frozen(summary))
             self.article_plans[article.spec.slug] = kept

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Literal, TypeVar, get_args
 
 from . import words
-from .errors import Position
+from .errors import Diagnostic, Position, warning
 from .model import AnnotationType, Autolink
 
 if TYPE_CHECKING:
@@ -382,7 +382,11 @@ def project_ids(project: Path) -> ProjectIds | None:
     from .validate import validate_catalog
 
     files, _ = load_content(project)
-    catalog, _ = validate_catalog(files)
+    return complete_ids(validate_catalog(files)[0])
+
+
+def complete_ids(catalog: Catalog) -> ProjectIds | None:
+    """The ids a catalog defines, or None unless its people and glossary files could be read."""
     if not (catalog.known_people.complete and catalog.known_terms.complete):
         return None
     return ids_of(catalog)
@@ -603,6 +607,31 @@ def write_schema_files(project: Path, ids: ProjectIds | None = None) -> list[Pat
         _replace_atomically(folder / name, text.encode("utf-8"))
         written.append(folder / name)
     return written
+
+
+def update_schemas(project: Path, ids: ProjectIds, strict: bool) -> tuple[list[Diagnostic], bool]:
+    """Write `schemas/` again where it does not list `ids` (FORMAT.md section 9); the problems,
+    and whether `schemas/` now lists them.
+
+    With `--strict` (as in CI) nothing is written and a stale schema is a warning, so it
+    fails the run, as an anchor record that would change does.
+    """
+    if strict:
+        if not (project / SCHEMA_FOLDER).is_dir():
+            return [], False
+        return [
+            warning(
+                Position(f"schemas/{name}"),
+                "out of date: it does not list the current people and terms",
+                "run `site-builder check` without --strict to update it, and commit schemas/",
+            )
+            for name in stale_schema_files(project, ids)
+        ], False
+    try:
+        write_schema_files(project, ids)
+    except OSError as exc:
+        return [warning(Position("schemas"), f"cannot update the schemas: {exc}")], False
+    return [], True
 
 
 def _replace_atomically(target: Path, data: bytes) -> None:

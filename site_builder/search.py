@@ -18,9 +18,10 @@ import tempfile
 import zlib
 from pathlib import Path
 
+from .errors import Diagnostic, Position, error, warning
 from .markup import has_cjk
 from .model import Site
-from .write import exchange
+from .write import SiteWriteError, exchange
 
 SEARCH_FOLDER = "pagefind"
 INDEX_LANGUAGE = "zh"
@@ -220,3 +221,23 @@ def _run_pagefind(folder: Path, output: list[str], language: str | None) -> None
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     if result.returncode != 0:
         raise SearchIndexError((result.stderr or result.stdout).strip()[-2000:])
+
+
+def pagefind_missing() -> Diagnostic:
+    """The warning for a build asked for search on a machine without Pagefind."""
+    return warning(
+        Position("pyproject.toml"),
+        "Pagefind is not installed: the site is built without its search index",
+        "pip install 'pagefind[extended]'",
+    )
+
+
+def write_failure(out: Path, exc: Exception) -> Diagnostic:
+    """The error for a build that could not be put in place; the previous site is untouched."""
+    kept = "the previous site is untouched"
+    if isinstance(exc, SearchIndexError):
+        return error(Position(str(out)), f"search indexing failed: {exc}", kept)
+    if isinstance(exc, SiteWriteError):
+        hint = f"{kept}; check the disk's free space and permissions"
+        return error(Position(str(out)), str(exc), hint)
+    return error(Position(str(out)), f"cannot write the site: {exc}", kept)

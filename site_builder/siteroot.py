@@ -5,6 +5,9 @@
 a search console's file); the project's own come first, then the default theme's. A name
 the build itself writes is an error, located at the file, except `robots.txt`: a project's
 own replaces the built one.
+
+The theme's `static/` assets are chosen here too, the project's own before the theme's,
+and the small files every site has (`.nojekyll`, the feed, `CNAME`).
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Diagnostic, Position, error
-from .render import theme_dirs
-from .urls import ROBOTS, SITEMAP
+from .export import export_files
+from .feed import atom_feed
+from .load import MAX_COPY_BYTES, Refusal, files_inside, inspect_inside
+from .model import Site
+from .render import template_problems, theme_dirs, themes
+from .urls import FEED, ROBOTS, SITEMAP
 
 ROOT_FOLDER = "root"
 RESERVED_FOLDERS = ("pagefind",)
@@ -114,3 +121,65 @@ def _shown(source: Path, inside: Path) -> str:
             return source.resolve().relative_to(inside).as_posix()
         except ValueError:
             return source.as_posix()
+
+
+def built_files(site: Site, base_url: str) -> dict[str, bytes]:
+    """The files made from the content besides the pages: the export, the feed, and the
+    files that hosts and crawlers look for."""
+    files = export_files(site, base_url)
+    files[".nojekyll"] = b""
+    files[FEED] = atom_feed(site, base_url)
+    files[ROBOTS] = robots_txt(base_url)  # unless templates/root/ has one: site_files
+    if site.content.site.cname:  # GitHub Pages reads the custom domain from this file
+        files["CNAME"] = site.content.site.cname.encode("ascii") + b"\n"
+    return files
+
+
+def site_files(
+    files: dict[str, bytes], project: Path, copies: list[tuple[str, Path]]
+) -> tuple[dict[str, bytes], list[tuple[str, Path]], list[Diagnostic]]:
+    """The rendered files with what is copied as is: `copies` (the checked `static/` files),
+    and `templates/root/` at the root of the site (a name that clashes with a built file is
+    an error)."""
+    root, problems = root_files(project)
+    files, copies, clashes = place_root_files(files, copies, root, project)
+    return files, copies, problems + clashes
+
+
+def static_files(project: Path) -> list[tuple[str, Path]]:
+    """Assets under `templates/static/`, the project's own taking precedence over the theme's."""
+    return scan_static_files(project)[0]
+
+
+def scan_static_files(project: Path) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+    """The assets `static_files` names, each as the real file to copy, and a problem for each
+    one refused: a link out of the project, not a regular file, or over MAX_COPY_BYTES.
+
+    A refused file of the project's own is not replaced by the theme's file of that name:
+    the build fails, rather than publish something the editor did not put there.
+    """
+    chosen: dict[str, Path | None] = {}
+    problems: list[Diagnostic] = []
+    for theme in themes(project):
+        static = theme.folder / "static"
+        found, refused = files_inside(theme.boundary, static, theme.relpath(static))
+        problems += refused
+        for relpath, source in found:
+            name = f"static/{relpath}"
+            if name in chosen:
+                continue
+            try:
+                outcome = inspect_inside(theme.boundary, source, MAX_COPY_BYTES)
+            except OSError as exc:
+                outcome = Refusal(f"cannot read the file: {exc.strerror}", "")
+            if isinstance(outcome, Refusal):
+                problems.append(error(Position(theme.relpath(source)), *outcome))
+            chosen[name] = outcome if isinstance(outcome, Path) else None
+    return sorted((name, path) for name, path in chosen.items() if path is not None), problems
+
+
+def scan_theme(project: Path) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+    """The static files to copy, and every problem with the templates and those files."""
+    copies, problems = scan_static_files(project)
+    # A link out above `static/` is met by both scans: it is one problem.
+    return copies, list(dict.fromkeys(template_problems(project) + problems))

@@ -12,7 +12,7 @@ import pytest
 from conftest import ProjectFactory
 from test_load import ARTICLE, project
 
-from site_builder import build as build_module
+from site_builder import resolve as resolve_module
 from site_builder.build import BuildOptions, records_of, resolve_site
 from site_builder.cli import main
 from site_builder.errors import Position, error
@@ -309,7 +309,7 @@ def test_internal_error_exits_3_briefly_naming_the_input(
     monkeypatch: pytest.MonkeyPatch,
 ):
     root = project(make_project)
-    monkeypatch.setattr(build_module, "anchor_article", explode)
+    monkeypatch.setattr(resolve_module, "anchor_article", explode)
     code, lines = run(capsys, "check", "--project", str(root))
     assert code == 3
     assert lines[0] == "site-builder: internal error: RuntimeError: boom"

@@ -23,7 +23,7 @@ import pytest
 from conftest import ProjectFactory, headlines
 from test_load import ARTICLE, errors, formatted, project, run_check
 
-from site_builder.build import BuildOptions, build, scan_static_files
+from site_builder.build import BuildOptions, build
 from site_builder.load import (
     MAX_COPY_BYTES,
     MAX_READ_BYTES,
@@ -33,6 +33,7 @@ from site_builder.load import (
     line_number,
     read_inside,
 )
+from site_builder.siteroot import scan_static_files
 
 WAIT = 60.0
 """Seconds a run may take before it counts as hung: far above a run's second, reached only when

@@ -10,8 +10,7 @@ import pytest
 from conftest import REPO
 from test_incremental import tree_differences
 
-from site_builder import build as build_module
-from site_builder import render
+from site_builder import incremental, render
 from site_builder.build import BuildOptions, build, resolve_site
 from site_builder.parallel import fork_map
 
@@ -69,16 +68,16 @@ def test_parallel_resolve_matches_serial(
     root = _corpus(tmp_path / "corpus", 12)
     if broken:
         _break_some_articles(root)
-    monkeypatch.setattr(build_module, "PARALLEL_ARTICLES", 1)  # force workers on a small site
+    monkeypatch.setattr(incremental, "PARALLEL_ARTICLES", 1)  # force workers on a small site
     seen = tmp_path / "workers"
     seen.mkdir()
-    real_resolve = build_module.resolve_article
+    real_resolve = incremental.resolve_article
 
     def spying_resolve(shared: object, job: tuple[str, bytes]) -> object:
         (seen / str(os.getpid())).touch()
         return real_resolve(shared, job)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build_module, "resolve_article", spying_resolve)
+    monkeypatch.setattr(incremental, "resolve_article", spying_resolve)
     serial = resolve_site(BuildOptions(root, jobs=1))
     assert {int(p.name) for p in seen.iterdir()} == {os.getpid()}
     for marker in seen.iterdir():

@@ -1,0 +1,328 @@
+"""Every memo of the build: what one build lends the next, and when it may.
+
+The live preview keeps one `BuildMemo` between builds; `check` and a plain `build` start
+from an empty one, so the stages run in full. Each result is kept with what it was made
+from, compared by content (bytes, or values equal to those it read), never by the
+identity of an object of an earlier build, and reused only while that is unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+
+from .errors import Diagnostic
+from .link import Names, compile_names
+from .load import (
+    ContentFiles,
+    YamlFile,
+    load_content,
+    load_text_file,
+    load_yaml_text,
+    read_bytes,
+)
+from .markup import MarkdownRenderer
+from .model import Site
+from .parallel import fork_map
+from .render import (
+    PARALLEL_THRESHOLD,
+    PagePlan,
+    PlanMemo,
+    TemplateFailure,
+    failure_problems,
+    make_environment,
+    markdown_sources,
+    plan_site,
+    render_plans,
+    template_error,
+    template_fingerprints,
+)
+from .resolve import ArticleContext, ResolvedArticle, resolve_article, unreadable_article
+from .schema import ProjectIds, complete_ids, update_schemas
+from .siteroot import built_files
+from .validate import Catalog, validate_catalog
+from .write import update_site, write_site
+
+if TYPE_CHECKING:
+    from .options import BuildOptions
+
+# Below this many articles to resolve, starting worker processes costs more than it saves.
+PARALLEL_ARTICLES = 60
+
+_FileKey = tuple[tuple[str, str] | None, ...]
+"""Site, people and glossary by their path and text: what `validate_catalog` reads of them."""
+
+
+@dataclass
+class PageMemo:
+    """Rendered pages of the previous build, by path, with what they were made from."""
+
+    pages: dict[str, tuple[PagePlan, bytes]] = field(default_factory=dict)
+    templates: dict[str, int] = field(default_factory=dict)
+    """Template name -> fingerprint of its source and everything it extends or includes."""
+    markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
+    plans: PlanMemo = field(default_factory=PlanMemo)
+
+    def split(
+        self, plans: list[PagePlan], fingerprints: dict[str, int]
+    ) -> tuple[dict[str, tuple[PagePlan, bytes]], list[PagePlan]]:
+        """The pages kept from the last build (same plan, same template), and those to render."""
+        kept: dict[str, tuple[PagePlan, bytes]] = {}
+        stale: list[PagePlan] = []
+        for plan in plans:
+            previous = self.pages.get(plan.path)
+            if (
+                previous is not None
+                and previous[0] == plan
+                and self.templates.get(plan.template) == fingerprints.get(plan.template)
+            ):
+                kept[plan.path] = previous
+            else:
+                stale.append(plan)
+        return kept, stale
+
+
+@dataclass
+class OutputMemo:
+    """What the output folder holds since the last successful write."""
+
+    written: dict[str, bytes] = field(default_factory=dict)
+    assets: dict[str, tuple[Path, int, int]] = field(default_factory=dict)
+    """Copied files by site path: their source, modification time and size."""
+
+    def write(
+        self,
+        out: Path,
+        files: dict[str, bytes],
+        copies: list[tuple[str, Path]],
+        index: Callable[[Path], None] | None,
+        reindex: Callable[[Path], None] | None,
+    ) -> tuple[str, ...]:
+        """Swap a complete new folder in the first time (`index` runs on it before the swap);
+        later, rewrite only the files whose bytes changed, delete those gone, and `reindex`
+        the live folder when a page changed. The paths written or deleted."""
+        assets = {path: (source, *_stat(source)) for path, source in copies}
+        if not self.written or not out.is_dir():
+            write_site(out, files, copies, finish=index)
+            changed = set(files) | set(assets)
+        else:
+            pages = {p: data for p, data in files.items() if self.written.get(p) != data}
+            fresh = [
+                (p, src) for p, (src, *stat) in assets.items() if self.assets.get(p) != (src, *stat)
+            ]
+            removed = (set(self.written) - set(files)) | (set(self.assets) - set(assets))
+            update_site(out, pages, fresh, removed)
+            changed = set(pages) | {p for p, _ in fresh} | removed
+            if reindex is not None and any(p.endswith(".html") for p in changed):
+                reindex(out)
+        self.written = files
+        self.assets = assets
+        return tuple(sorted(changed))
+
+
+@dataclass
+class BuildMemo:
+    """Results one build can lend the next, each with the input it was made from."""
+
+    files: dict[str, tuple[bytes, YamlFile, list[Diagnostic]]] = field(default_factory=dict)
+    """Site, people and glossary by path: the bytes last parsed there, and what they gave."""
+    catalog: tuple[_FileKey, Catalog, list[Diagnostic]] | None = None
+    """The shared files validated, by their paths and texts."""
+    names: tuple[tuple[object, ...], Names, list[Diagnostic]] | None = None
+    """The people's and terms' names, compiled, with the warnings that gave."""
+    context: ArticleContext | None = None
+    """What the articles below were resolved against."""
+    articles: dict[str, _KeptArticle] = field(default_factory=dict)
+    """By article path. Only articles without a problem are kept, so every message comes
+    from a fresh reading."""
+    schema_ids: ProjectIds | None = None
+    """The ids `schemas/` was last brought up to date with, so a rebuild skips it."""
+    pages: PageMemo = field(default_factory=PageMemo)
+    output: OutputMemo = field(default_factory=OutputMemo)
+
+    def load_content(self, root: Path) -> tuple[ContentFiles, list[Diagnostic]]:
+        """`load.load_content`, parsing again only the shared files whose bytes changed."""
+        parsed: dict[str, tuple[bytes, YamlFile, list[Diagnostic]]] = {}
+
+        def parse(path: str, raw: bytes, empty_hint: str) -> tuple[YamlFile, list[Diagnostic]]:
+            kept = self.files.get(path)
+            if kept is None or kept[0] != raw:
+                kept = (raw, *load_yaml_text(path, raw, empty_hint))
+            parsed[path] = kept
+            return kept[1], kept[2]
+
+        content = load_content(root, parse)
+        self.files = parsed  # a file gone, or unreadable this time, is parsed afresh
+        return content
+
+    def validate_catalog(self, files: ContentFiles) -> tuple[Catalog, list[Diagnostic]]:
+        """`validate.validate_catalog`, again only when site, people or glossary changed."""
+        key = tuple(_file_key(f) for f in (files.site, files.people, files.glossary))
+        if self.catalog is None or self.catalog[0] != key:
+            self.catalog = (key, *validate_catalog(files))
+        return self.catalog[1], list(self.catalog[2])
+
+    def compile_names(self, catalog: Catalog) -> tuple[Names, list[Diagnostic]]:
+        """`link.compile_names`, again only when an id, a name or where it is written changed."""
+        key = (
+            tuple((p.id, p.names, p.position) for p in catalog.people),
+            tuple((t.id, t.names, t.position) for t in catalog.terms),
+        )
+        if self.names is None or self.names[0] != key:
+            self.names = (key, *compile_names(catalog.people, catalog.terms))
+        return self.names[1], self.names[2]
+
+    def resolve_articles(
+        self, context: ArticleContext, paths: tuple[str, ...], jobs: int
+    ) -> list[ResolvedArticle]:
+        """Every article resolved, in `paths` order: kept while its file, its seed and the
+        context are unchanged, otherwise afresh, in parallel when there are enough of them."""
+        if self.context != context:
+            self.context, self.articles = context, {}
+        results: dict[str, ResolvedArticle] = {}
+        todo: list[tuple[str, bytes]] = []
+        for path in paths:
+            kept = self.articles.get(path)
+            if kept is not None and kept.still_fresh(context.root):
+                results[path] = kept.article
+                continue
+            raw, problems = read_bytes(context.root, path)
+            if raw is None:
+                results[path] = unreadable_article(path, problems)
+            else:
+                todo.append((path, raw))
+        resolve = functools.partial(resolve_article, context)
+        fresh = None
+        if jobs > 1 and len(todo) >= PARALLEL_ARTICLES:
+            fresh = fork_map(resolve, todo, jobs)
+        for (path, raw), article in zip(todo, fresh or map(resolve, todo), strict=True):
+            results[path] = article
+            if not article.diagnostics:
+                self.articles[path] = _KeptArticle.of(context.root, article, raw)
+            else:
+                self.articles.pop(path, None)
+        for gone in set(self.articles) - set(paths):
+            del self.articles[gone]
+        return [results[path] for path in paths]
+
+    def keep_schemas_current(self, project: Path, strict: bool) -> list[Diagnostic]:
+        """`schema.update_schemas` for the last catalog, unless `schemas/` already lists its
+        ids. Only from people and glossary files that could be read: a schema listing no
+        ids would flag every reference while the editor fixes a typo."""
+        ids = complete_ids(self.catalog[1]) if self.catalog is not None else None
+        if ids is None or ids == self.schema_ids:
+            return []
+        problems, current = update_schemas(project, ids, strict)
+        if current:
+            self.schema_ids = ids
+        return problems
+
+    def render_pages(
+        self, site: Site, options: BuildOptions
+    ) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        """Every file made from the site, rendering only the pages whose plan or template
+        changed since the last build.
+
+        A broken template is reported like a content error, at its own line: every place
+        where a template went wrong, once, with the first page it went wrong on.
+        """
+        memo = self.pages
+        base_url = options.base_url or site.content.site.base_url
+        base_url = base_url if base_url.endswith("/") else base_url + "/"
+        env = make_environment(options.project)
+        try:
+            fingerprints = template_fingerprints(env)
+            plans = list(plan_site(site, base_url, memo.markdown, memo.plans))
+            pages, stale = memo.split(plans, fingerprints)
+            options.report_stage("render", len(stale))
+            if options.workers > 1 and len(stale) >= PARALLEL_THRESHOLD:
+                memo.markdown.render_all(markdown_sources(site), options.workers)
+            failures: list[TemplateFailure] = []
+            for plan, data in zip(stale, render_plans(stale, env, options.workers), strict=True):
+                if isinstance(data, TemplateFailure):
+                    failures.append(data)
+                else:
+                    pages[plan.path] = (plan, data)
+            pages = dict(sorted(pages.items()))
+        except jinja2.TemplateError as exc:
+            return {}, [template_error(options.project, exc)]
+        if failures:
+            return {}, failure_problems(options.project, failures)
+        memo.pages, memo.templates = pages, fingerprints
+        files = {path: data for path, (_, data) in pages.items()}
+        files.update(built_files(site, base_url))
+        return files, []
+
+
+def _file_key(file: YamlFile | None) -> tuple[str, str] | None:
+    return None if file is None else (file.path, file.text)
+
+
+_RACY_NS = 2_000_000_000
+"""A file written this shortly before its stamp was taken may have changed again without the
+stamp showing it (some file systems keep times to the second or two): then its content
+decides, as in git's racy-clean check."""
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """A file's modification time, size and inode when last seen, and when that was."""
+
+    path: Path
+    seen: tuple[int, int, int] | None
+    taken_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> _Stamp:
+        taken = time.time_ns()
+        try:
+            info = path.stat()
+        except OSError:
+            return cls(path, None, taken)
+        return cls(path, (info.st_mtime_ns, info.st_size, info.st_ino), taken)
+
+    def trusted(self) -> bool:
+        """True when the file still has this stamp and the stamp is not racy."""
+        now = _Stamp.of(self.path).seen
+        return now is not None and now == self.seen and now[0] < self.taken_ns - _RACY_NS
+
+
+@dataclass(frozen=True)
+class _KeptArticle:
+    """A resolved article in the memo, with what it was resolved from."""
+
+    article: ResolvedArticle
+    raw: bytes
+    stamp: _Stamp
+    seed: _Stamp | None
+
+    @classmethod
+    def of(cls, root: Path, article: ResolvedArticle, raw: bytes) -> _KeptArticle:
+        # Stamped after the files were read: a save in between leaves a stamp too recent
+        # to trust (_RACY_NS), so the next build compares the bytes it resolved.
+        seed = article.linked[0].spec.source if article.linked else ""
+        return cls(
+            article, raw, _Stamp.of(root / article.path), _Stamp.of(root / seed) if seed else None
+        )
+
+    def still_fresh(self, root: Path) -> bool:
+        """Whether the article file and its seed are as they were resolved."""
+        if not self.stamp.trusted():
+            raw, _ = read_bytes(root, self.article.path)
+            if raw != self.raw:
+                return False
+        if self.seed is None or self.seed.trusted():
+            return True
+        seed, _ = load_text_file(root, self.seed.path.relative_to(root).as_posix())
+        return seed is not None and seed.text == self.article.seed_text
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size

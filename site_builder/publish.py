@@ -1,0 +1,75 @@
+"""The write stage: put a built site in place, index it for search, keep its records.
+
+Nothing here decides what the site holds; it is handed the finished files, and writes
+them only after the whole build succeeded (write.py swaps a complete folder in, or
+rewrites only what changed since the last write, as `OutputMemo` knows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import Diagnostic
+from .incremental import OutputMemo
+from .model import Site
+from .options import BuildOptions
+from .records import records_of, write_records
+from .search import (
+    INDEX_LANGUAGE,
+    SearchIndexError,
+    index_site,
+    pagefind_executable,
+    pagefind_missing,
+    refresh_index,
+    write_failure,
+)
+from .write import SiteWriteError
+
+
+class Publisher:
+    """Writes one project's site again and again, with its search index."""
+
+    def __init__(self, options: BuildOptions, output: OutputMemo) -> None:
+        self.options = options
+        self.output = output
+        self.language: str | None = INDEX_LANGUAGE
+        """What Pagefind indexes the pages as (search.index_language), from the last build."""
+
+    def publish(
+        self,
+        site: Site,
+        files: dict[str, bytes],
+        copies: list[tuple[str, Path]],
+        pages: int,
+        diagnostics: list[Diagnostic],
+    ) -> tuple[list[Diagnostic], tuple[str, ...]]:
+        """Write the site and its index (of `pages` pages), then the anchor records; the
+        problems, and the paths written or deleted."""
+        options = self.options
+        search = options.search and pagefind_executable() is not None
+        if options.search and not search:
+            diagnostics.append(pagefind_missing())
+        options.report_stage("write", len(files) + len(copies))
+
+        def index(staging: Path) -> None:
+            options.report_stage("index", pages)
+            index_site(staging, self.language)
+
+        reindex = self.reindex if search else None
+        try:
+            written = self.output.write(
+                options.out_dir, files, copies, index if search else None, reindex
+            )
+        except (SearchIndexError, SiteWriteError, OSError) as exc:
+            return [*diagnostics, write_failure(options.out_dir, exc)], ()
+        if options.records == "write" and not options.strict:
+            diagnostics += write_records(options.project, records_of(site))
+        return diagnostics, written
+
+    def refresh_search(self) -> None:
+        """Re-index the written site for search, when Pagefind is there to do it."""
+        if self.output.written and pagefind_executable() is not None:
+            self.reindex(self.options.out_dir)
+
+    def reindex(self, out: Path) -> None:
+        refresh_index(out, self.language)
