@@ -36,7 +36,9 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[
     count = jobs * _CHUNKS_PER_JOB
     chunks = [range(start, len(items), count) for start in range(count)]
     try:
-        with get_context("fork").Pool(jobs, _start_worker, (function, items)) as pool:
+        with _stop_signals_held():
+            pool = get_context("fork").Pool(jobs, _start_worker, (function, items))
+        with pool:
             mapped = pool.map(_run_chunk, chunks)
     except Exception:  # what a worker raised may not even pickle; the caller redoes it here
         return None
@@ -59,10 +61,37 @@ def _start_worker(function: Callable[[Any], Any], items: Sequence[Any]) -> None:
     # would never run them, and the build would hang at the pool's end. The kernel's
     # default kills it wherever it is. Ctrl-C reaches the whole process group; the main
     # process alone answers it, by ending the pool.
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    for number in _STOP_SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _STOP_SIGNALS:  # held since the fork (see _stop_signals_held): one sent early dies now
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+_STOP_SIGNALS = (
+    frozenset(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+    if hasattr(signal, "pthread_sigmask")
+    else frozenset()
+)
+
+
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGHUP back while the pool forks its workers.
+
+    A worker that the pool ends before its initializer ran (a short map can finish first)
+    would otherwise meet the signal with the handler it inherited, which in the main
+    process of a test or an embedding may do nothing, and wait for work forever. Held, the
+    signal waits until the worker has taken the default, then kills it.
+    """
+    if not _STOP_SIGNALS:
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _run_chunk(indices: range) -> list[Any]:

@@ -116,10 +116,11 @@ def test_fork_map_leaves_a_failure_to_the_caller() -> None:
     assert fork_map(_fail_on_seven, list(range(20)), 2) is None
 
 
-def _signal_dispositions(_: int) -> tuple[bool, bool]:
+def _signal_dispositions(_: int) -> tuple[bool, bool, bool]:
     return (
         signal.getsignal(signal.SIGTERM) is signal.SIG_DFL,
         signal.getsignal(signal.SIGINT) is signal.SIG_IGN,
+        signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, []),
     )
 
 
@@ -128,7 +129,8 @@ def test_workers_die_by_the_kernel_when_the_pool_ends_them() -> None:
     inherited from the fork never runs: the pool's SIGTERM must kill it as the default does."""
     previous = signal.signal(signal.SIGTERM, lambda *_: None)
     try:
-        assert fork_map(_signal_dispositions, [0, 1], 2) == [(True, True), (True, True)]
+        assert fork_map(_signal_dispositions, [0, 1], 2) == [(True, True, True)] * 2
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert signal.getsignal(signal.SIGTERM) is previous
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
