@@ -10,6 +10,7 @@ characters of context) and by position (code points of the seed's text, as decod
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring as _json_string
 from typing import Any
 
@@ -194,12 +195,16 @@ def _annotation(place: Place, page_url: str, target: _Target, bodies: _Bodies) -
     return annotation
 
 
-def export_files(site: Site, base_url: str) -> dict[str, bytes]:
+Exporter = Callable[[AnchoredArticle, str, str], bytes]
+"""`export_article`, or a memo of it (the live preview keeps one)."""
+
+
+def export_files(site: Site, base_url: str, export: Exporter = export_article) -> dict[str, bytes]:
     """Each article's seed and its annotations as W3C Web Annotation data (FORMAT.md §11)."""
     files = {}
     language = site.content.site.language
     for article in site.articles:
         slug = article.spec.slug
         files[source_path(slug)] = source_bytes(article)
-        files[collection_path(slug)] = export_article(article, base_url, language)
+        files[collection_path(slug)] = export(article, base_url, language)
     return files

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from .errors import Diagnostic
+from .export import export_article
 from .link import Names, compile_names
 from .load import (
     ContentFiles,
@@ -28,7 +29,7 @@ from .load import (
     read_bytes,
 )
 from .markup import MarkdownRenderer
-from .model import Site
+from .model import AnchoredArticle, Site
 from .parallel import fork_map
 from .render import (
     PARALLEL_THRESHOLD,
@@ -68,6 +69,16 @@ class PageMemo:
     """Template name -> fingerprint of its source and everything it extends or includes."""
     markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
     plans: PlanMemo = field(default_factory=PlanMemo)
+    exports: dict[str, tuple[tuple[AnchoredArticle, str, str], bytes]] = field(default_factory=dict)
+    """Slug -> the annotation export of the last build, with the article, base URL and
+    language it was made from: a rebuild exports only the articles that changed."""
+
+    def export(self, article: AnchoredArticle, base_url: str, language: str) -> bytes:
+        made_from = (article, base_url, language)
+        kept = self.exports.get(article.spec.slug)
+        if kept is None or kept[0] != made_from:
+            kept = self.exports[article.spec.slug] = (made_from, export_article(*made_from))
+        return kept[1]
 
     def split(
         self, plans: list[PagePlan], fingerprints: dict[str, int]
@@ -256,7 +267,9 @@ class BuildMemo:
             return {}, failure_problems(options.project, failures)
         memo.pages, memo.templates = pages, fingerprints
         files = {path: data for path, (_, data) in pages.items()}
-        files.update(built_files(site, base_url))
+        files.update(built_files(site, base_url, memo.export))
+        slugs = {article.spec.slug for article in site.articles}
+        memo.exports = {slug: kept for slug, kept in memo.exports.items() if slug in slugs}
         return files, []
 
 

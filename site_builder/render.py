@@ -323,6 +323,15 @@ class PlanMemo:
     """Site settings, base URL, people and terms the plans below were made with."""
     articles: dict[str, PlannedArticle] = field(default_factory=dict)
     """By slug."""
+    note_hits: dict[str, tuple[AnchoredArticle, dict[str, list[NoteHit]]]] = field(
+        default_factory=dict
+    )
+    """By slug: the notes of the article that name terms, with the article they were found in."""
+    splits: dict[str, tuple[tuple[Any, ...], list[list[pages.Section]]]] = field(
+        default_factory=dict
+    )
+    """By a person's or term's page path: its cards cut into pages, with the page's inputs.
+    Cutting needs every card made, which for every person and term is most of a rebuild."""
 
 
 def plan_site(
@@ -333,12 +342,15 @@ def plan_site(
     content = site.content
     shown = (content.site, base_url, content.people, content.terms)
     if memo.shown != shown:
-        memo.shown, memo.articles = shown, {}
+        memo.shown, memo.articles, memo.note_hits, memo.splits = shown, {}, {}, {}
     markdown.use_cjk_lang(content.site.cjk_lang)
-    plans = list(_Planner(site, base_url, markdown, memo.articles).plans())
+    planner = _Planner(site, base_url, markdown, memo)
+    plans = list(planner.plans())
     slugs = {a.spec.slug for a in site.articles}
     for gone in set(memo.articles) - slugs:
         del memo.articles[gone]
+    memo.note_hits = {slug: kept for slug, kept in memo.note_hits.items() if slug in slugs}
+    memo.splits = {path: kept for path, kept in memo.splits.items() if path in planner.split_bases}
     return plans
 
 
@@ -558,11 +570,13 @@ class _Planner:
         site: Site,
         base_url: str,
         markdown: MarkdownRenderer,
-        article_plans: dict[str, PlannedArticle],
+        memo: PlanMemo,
     ) -> None:
         self.site = site
-        self.article_plans = article_plans
+        self.memo = memo
+        self.article_plans = memo.articles
         """Reusable plans, which this planner also fills; see PlanMemo."""
+        self.split_bases: set[str] = set()
         self.base_url = base_url
         self.md = markdown
         self.people = {p.id: p for p in site.content.people}
@@ -992,7 +1006,11 @@ class _Planner:
         How many pages there are depends on the cards, so it is worked out while planning;
         each page's context still renders only its own cards.
         """
-        split = pages.paginate(sections(), pages.card_size)
+        self.split_bases.add(base)
+        kept = self.memo.splits.get(base)
+        if kept is None or kept[0] != inputs:
+            kept = self.memo.splits[base] = (inputs, pages.paginate(sections(), pages.card_size))
+        split = kept[1]
         count = len(split)
         for number, page_sections in enumerate(split, start=1):
             path = page_path(base, number)
@@ -1053,7 +1071,7 @@ class _Planner:
     @functools.cached_property
     def notes_naming(self) -> dict[str, list[NoteHit]]:
         """Term id -> the notes whose text names the term (a term's own note left out)."""
-        return notes_naming_terms(self.site, self.md)
+        return notes_naming_terms(self.site, self.md, self.memo.note_hits)
 
     def cjk(self, text: str) -> Markup:
         return cjk_markup(text, self.site.content.site.cjk_lang)
@@ -1080,37 +1098,62 @@ class NoteHit:
     offset: int
 
 
-def notes_naming_terms(site: Site, markdown: MarkdownRenderer) -> dict[str, list[NoteHit]]:
+def notes_naming_terms(
+    site: Site,
+    markdown: MarkdownRenderer,
+    kept: dict[str, tuple[AnchoredArticle, dict[str, list[NoteHit]]]] | None = None,
+) -> dict[str, list[NoteHit]]:
     """Term id -> every note whose text names the term, by any of its names, in article order.
 
     A term annotation's own note is left out for that term: its page shows it with the place.
+    `kept` holds each article's hits from an earlier build with the same terms (PlanMemo),
+    reused while the article is equal, and is brought up to date.
     """
+    kept = kept if kept is not None else {}
     owner = {normalize_needle(name): term.id for term in site.content.terms for name in term.names}
     owner.pop("", None)
     matcher = NameMatcher(owner)
     found: dict[str, list[NoteHit]] = {}
     for article in site.articles:
-        noted = [p for p in article.places if p.note]
-        for number, place in enumerate(noted, start=1):
-            named = {
-                owner[name]
-                for _, _, name in matcher.find(normalize(markdown.plain(place.note)).text)
-            }
-            if place.type == "term":
-                named.discard(place.target)
-            passage = " ".join(article.body.text[place.start : place.end].split())
-            for tid in sorted(named):
-                found.setdefault(tid, []).append(
-                    NoteHit(
-                        article.spec.slug,
-                        article.spec.title,
-                        note_id(place.id),
-                        number,
-                        passage,
-                        place.note,
-                        place.start,
-                    )
+        hits = kept.get(article.spec.slug)
+        if hits is None or hits[0] != article:
+            hits = kept[article.spec.slug] = (
+                article,
+                _note_hits(article, owner, matcher, markdown),
+            )
+        for tid, notes in hits[1].items():
+            found.setdefault(tid, []).extend(notes)
+    return found
+
+
+def _note_hits(
+    article: AnchoredArticle,
+    owner: dict[str, str],
+    matcher: NameMatcher,
+    markdown: MarkdownRenderer,
+) -> dict[str, list[NoteHit]]:
+    """Term id -> the notes of one article that name the term, in text order."""
+    found: dict[str, list[NoteHit]] = {}
+    noted = [p for p in article.places if p.note]
+    for number, place in enumerate(noted, start=1):
+        named = {
+            owner[name] for _, _, name in matcher.find(normalize(markdown.plain(place.note)).text)
+        }
+        if place.type == "term":
+            named.discard(place.target)
+        passage = " ".join(article.body.text[place.start : place.end].split())
+        for tid in sorted(named):
+            found.setdefault(tid, []).append(
+                NoteHit(
+                    article.spec.slug,
+                    article.spec.title,
+                    note_id(place.id),
+                    number,
+                    passage,
+                    place.note,
+                    place.start,
                 )
+            )
     return found
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Diagnostic, Position, error
-from .export import export_files
+from .export import Exporter, export_article, export_files
 from .feed import atom_feed
 from .load import MAX_COPY_BYTES, Refusal, files_inside, inspect_inside
 from .model import Site
@@ -123,10 +123,10 @@ def _shown(source: Path, inside: Path) -> str:
             return source.as_posix()
 
 
-def built_files(site: Site, base_url: str) -> dict[str, bytes]:
+def built_files(site: Site, base_url: str, export: Exporter = export_article) -> dict[str, bytes]:
     """The files made from the content besides the pages: the export, the feed, and the
     files that hosts and crawlers look for."""
-    files = export_files(site, base_url)
+    files = export_files(site, base_url, export)
     files[".nojekyll"] = b""
     files[FEED] = atom_feed(site, base_url)
     files[ROBOTS] = robots_txt(base_url)  # unless templates/root/ has one: site_files
