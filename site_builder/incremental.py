@@ -32,7 +32,6 @@ from .markup import MarkdownRenderer
 from .model import AnchoredArticle, Site
 from .parallel import fork_map
 from .render import (
-    PARALLEL_THRESHOLD,
     PagePlan,
     PlanMemo,
     TemplateFailure,
@@ -249,11 +248,14 @@ class BuildMemo:
         env = make_environment(options.project)
         try:
             fingerprints = template_fingerprints(env)
+            if options.workers > 1 and len(site.articles) >= PARALLEL_ARTICLES:
+                # Before planning, which reads every note's plain text: one parse of each
+                # note, on every core, serves both (a large site's biggest serial cost).
+                memo.markdown.use_cjk_lang(site.content.site.cjk_lang)
+                memo.markdown.render_all(markdown_sources(site), options.workers)
             plans = list(plan_site(site, base_url, memo.markdown, memo.plans))
             pages, stale = memo.split(plans, fingerprints)
             options.report_stage("render", len(stale))
-            if options.workers > 1 and len(stale) >= PARALLEL_THRESHOLD:
-                memo.markdown.render_all(markdown_sources(site), options.workers)
             failures: list[TemplateFailure] = []
             for plan, data in zip(stale, render_plans(stale, env, options.workers), strict=True):
                 if isinstance(data, TemplateFailure):

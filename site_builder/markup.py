@@ -315,14 +315,24 @@ class MarkdownRenderer:
     def render_all(self, sources: Iterable[str], jobs: int) -> None:
         """Render every source not rendered yet, on `jobs` processes, ahead of the pages.
 
-        Pages rendered in parallel each render the Markdown they show, so a note shown on
-        its article and on its speaker's page was rendered twice; done here first, every
-        page process inherits each note rendered once.
+        Each source is parsed once for both of its uses: its HTML for the pages and its
+        plain text, which planning reads to find the terms a note names. Pages rendered in
+        parallel each render the Markdown they show, so a note shown on its article and on
+        its speaker's page was rendered twice; done here first, every page process
+        inherits each note rendered once.
         """
         todo = sorted({s for s in sources if s not in self._cache})
-        rendered = fork_map(self._md.render, todo, jobs) if jobs > 1 else None
-        for source, html_text in zip(todo, rendered or map(self._md.render, todo), strict=True):
+        done = fork_map(self._html_and_plain, todo, jobs) if jobs > 1 else None
+        for source, (html_text, text) in zip(
+            todo, done or map(self._html_and_plain, todo), strict=True
+        ):
             self._cache[source] = Markup(html_text)
+            self._plain.setdefault(source, text)
+
+    def _html_and_plain(self, source: str) -> tuple[str, str]:
+        tokens = self._md.parse(source, {})
+        html_text = self._md.renderer.render(tokens, self._md.options, {})
+        return html_text, " ".join("".join(_inline_text(tokens)).split())
 
 
 def _markdown_it() -> MarkdownIt:
