@@ -78,12 +78,7 @@ def place_root_files(
     for name, source in root:
         if name == ROBOTS:
             placed.pop(ROBOTS, None)  # the project's own replaces the built one
-        elif (
-            name in built
-            or name in folders
-            or any(p in built for p in _parents(name))
-            or (_parents(name) and _parents(name)[0] in RESERVED_FOLDERS)
-        ):
+        elif _clashes(name, built, folders):
             problems.append(
                 error(
                     Position(_shown(source, project.resolve())),

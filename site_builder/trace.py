@@ -346,16 +346,6 @@ _LOCATE_SCORE = 70
 counts as the passage edited rather than gone."""
 
 
-def _map_through(a: str, b: str, offset: int) -> int:
-    """Where `offset` of `a` falls in `b`, following their alignment."""
-    for op in Indel.opcodes(a, b):
-        if op.src_start <= offset < op.src_end:
-            if op.tag == "equal":
-                return op.dest_start + offset - op.src_start
-            return op.dest_start
-    return len(b)
-
-
 def search(new: str, passage: str, before: str, after: str, whole: bool = False) -> Traced:
     """The passage, intact, where its context fits; without a diff to say where it went.
 
