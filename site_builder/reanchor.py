@@ -35,6 +35,7 @@ from .load import (
 )
 from .model import AnnotationSpec, ArticleSpec
 from .records import AnchorRecord, Finding, article_changes
+from .schema import AnnotationFields
 from .validate import Catalog, validate_article, validate_catalog
 from .yamledit import FieldEdit, YamlEditError, edit_item
 
@@ -233,16 +234,16 @@ def field_edits(
     when the one derived from the new fields would differ, so links to it keep working."""
     edits = []
     if fields.text != annotation.text:
-        edits.append(FieldEdit("text", fields.text))
-    for name in ("prefix", "suffix"):
+        edits.append(FieldEdit(AnnotationFields.text.name, fields.text))
+    for name in (AnnotationFields.prefix.name, AnnotationFields.suffix.name):
         wanted, now = getattr(fields, name), getattr(annotation, name)
         if wanted != now:
             edits.append(FieldEdit(name, wanted or None))
     if fields.occurrence != annotation.occurrence:
-        edits.append(FieldEdit("occurrence", fields.occurrence))
+        edits.append(FieldEdit(AnnotationFields.occurrence.name, fields.occurrence))
     # An id derived from CJK text is no valid `id:`: such an annotation's id follows its text.
     if not annotation.id and fields.derived_id != recorded_id and _ID.fullmatch(recorded_id):
-        edits.append(FieldEdit("id", recorded_id))
+        edits.append(FieldEdit(AnnotationFields.id.name, recorded_id))
     return tuple(edits)
 
 
