@@ -87,7 +87,7 @@ def blob_id(data: bytes) -> str:
 def seed_bytes_of(article: AnchoredArticle) -> bytes:
     """The seed file's bytes, as it was read (UTF-8 is decoded strictly, so this is exact)."""
     body = article.body
-    return (("\ufeff" if body.bom else "") + body.preamble + body.text).encode("utf-8")
+    return _encoded(body.preamble + body.text, body.bom)
 
 
 def record_of(article: AnchoredArticle, seed_bytes: bytes) -> ArticleRecord:
@@ -308,7 +308,12 @@ def _old_places(spec: ArticleSpec, old_text: str | None) -> list[list[tuple[int,
 
 
 def _bytes_of(seed: TextFile) -> bytes:
-    return (("\ufeff" if seed.bom else "") + seed.text).encode("utf-8")
+    return _encoded(seed.text, seed.bom)
+
+
+def _encoded(text: str, bom: bool) -> bytes:
+    """A seed's bytes again from its text (UTF-8 is decoded strictly, so this is exact)."""
+    return (("\ufeff" if bom else "") + text).encode("utf-8")
 
 
 def _in_seed(places: list[Place], offset: int) -> list[tuple[int, int]]:
