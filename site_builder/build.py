@@ -19,7 +19,7 @@ from .parallel import cycle_collector_paused
 from .publish import Publisher
 from .records import records_of, stale_record_problems
 from .resolve import ArticleContext, gather_site
-from .search import index_language, shows_cjk
+from .search import SearchIndexError, index_language, shows_cjk
 from .siteroot import scan_theme, site_files, static_files
 from .write import check_output_folder
 
@@ -113,7 +113,8 @@ class Builder:
         """Re-index the built site for search, when Pagefind is there to do it.
 
         The live preview builds with `search=False` and calls this after its pages are
-        live, so the index catches up without delaying the reload.
+        live, so the index catches up without delaying the reload. Raises
+        SearchIndexError when Pagefind fails.
         """
         self.publisher.refresh_search()
 
@@ -122,6 +123,7 @@ __all__ = [
     "BuildOptions",
     "BuildReport",
     "Builder",
+    "SearchIndexError",
     "build",
     "check",
     "records_of",

@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from ..build import Builder, BuildOptions, BuildReport
-from ..search import SearchIndexError
+from ..build import Builder, BuildOptions, BuildReport, SearchIndexError
 from .events import LiveSite
 
 BugReport = Callable[[BaseException], list[str]]
