@@ -1,6 +1,6 @@
 """What each template of the theme is given: one TypedDict per page type.
 
-The render stage builds these contexts (`render.py`, `_Planner`); a theme's templates read
+The render stage builds these contexts (`plan.py`'s page functions); a theme's templates read
 them. Declaring them here makes that contract a type a reader (and a checker) can see
 instead of lambdas over `**values`: tests/test_contexts.py checks that every page the build
 plans gives exactly the keys its type declares, and that every template reads only declared

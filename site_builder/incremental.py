@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -31,15 +31,21 @@ from .load import (
 from .markup import MarkdownRenderer
 from .model import AnchoredArticle, Site
 from .parallel import fork_map
+from .plan import (
+    Common,
+    PageJob,
+    PlannedArticle,
+    TermNames,
+    markdown_sources,
+    plan_article,
+    plan_site,
+    sitemap_job,
+)
 from .render import (
-    PagePlan,
-    PlanMemo,
     TemplateFailure,
     failure_problems,
     make_environment,
-    markdown_sources,
-    plan_site,
-    render_plans,
+    render_jobs,
     template_error,
     template_fingerprints,
 )
@@ -61,13 +67,18 @@ _FileKey = tuple[tuple[str, str] | None, ...]
 
 @dataclass
 class PageMemo:
-    """Rendered pages of the previous build, by path, with what they were made from."""
+    """Rendered pages of the previous build, by job, with what they were made from."""
 
-    pages: dict[str, tuple[PagePlan, bytes]] = field(default_factory=dict)
-    templates: dict[str, int] = field(default_factory=dict)
+    pages: dict[str, tuple[PageJob, list[tuple[str, bytes]]]] = field(default_factory=dict)
+    """A job's first path -> the job and the pages it made."""
+    templates: dict[str, str] = field(default_factory=dict)
     """Template name -> fingerprint of its source and everything it extends or includes."""
     markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
-    plans: PlanMemo = field(default_factory=PlanMemo)
+    scope: tuple[Any, ...] = ()
+    """The settings, people and terms the article plans below were made with."""
+    articles: dict[str, tuple[AnchoredArticle, PlannedArticle]] = field(default_factory=dict)
+    """By slug: each article's plan, kept while the article and `scope` are equal; planning
+    an article reads all its places and its notes' text."""
     exports: dict[str, tuple[tuple[AnchoredArticle, str, str], bytes]] = field(default_factory=dict)
     """Slug -> the annotation export of the last build, with the article, base URL and
     language it was made from: a rebuild exports only the articles that changed."""
@@ -79,22 +90,43 @@ class PageMemo:
             kept = self.exports[article.spec.slug] = (made_from, export_article(*made_from))
         return kept[1]
 
+    def plan_articles(self, site: Site, common: Common) -> list[PlannedArticle]:
+        """`plan.plan_article` for each article, again only for those that changed."""
+        content = site.content
+        scope = (common, content.people, content.terms)
+        if self.scope != scope:
+            self.scope, self.articles = scope, {}
+        people = {p.id: p for p in content.people}
+        terms = {t.id: t for t in content.terms}
+        names = functools.cache(lambda: TermNames.of(content.terms))
+        kept: dict[str, tuple[AnchoredArticle, PlannedArticle]] = {}
+        for article in site.articles:
+            slug = article.spec.slug
+            previous = self.articles.get(slug)
+            if previous is None or previous[0] != article:
+                planned = plan_article(common, article, people, terms, names(), self.markdown)
+                previous = (article, planned)
+            kept[slug] = previous
+        self.articles = kept
+        return [planned for _, planned in kept.values()]
+
     def split(
-        self, plans: list[PagePlan], fingerprints: dict[str, int]
-    ) -> tuple[dict[str, tuple[PagePlan, bytes]], list[PagePlan]]:
-        """The pages kept from the last build (same plan, same template), and those to render."""
-        kept: dict[str, tuple[PagePlan, bytes]] = {}
-        stale: list[PagePlan] = []
-        for plan in plans:
-            previous = self.pages.get(plan.path)
+        self, jobs: list[PageJob], fingerprints: dict[str, str]
+    ) -> tuple[dict[str, list[tuple[str, bytes]]], list[PageJob]]:
+        """The jobs' pages kept from the last build (an equal job, the same template), and
+        the jobs to render."""
+        kept: dict[str, list[tuple[str, bytes]]] = {}
+        stale: list[PageJob] = []
+        for job in jobs:
+            previous = self.pages.get(job.path)
             if (
                 previous is not None
-                and previous[0] == plan
-                and self.templates.get(plan.template) == fingerprints.get(plan.template)
+                and previous[0] == job
+                and self.templates.get(job.template) == fingerprints.get(job.template)
             ):
-                kept[plan.path] = previous
+                kept[job.path] = previous[1]
             else:
-                stale.append(plan)
+                stale.append(job)
         return kept, stale
 
 
@@ -236,7 +268,7 @@ class BuildMemo:
     def render_pages(
         self, site: Site, options: BuildOptions
     ) -> tuple[dict[str, bytes], list[Diagnostic]]:
-        """Every file made from the site, rendering only the pages whose plan or template
+        """Every file made from the site, rendering only the pages whose job or template
         changed since the last build.
 
         A broken template is reported like a content error, at its own line: every place
@@ -246,29 +278,44 @@ class BuildMemo:
         base_url = options.base_url or site.content.site.base_url
         base_url = base_url if base_url.endswith("/") else base_url + "/"
         env = make_environment(options.project)
+        markdown = memo.markdown
+        markdown.use_cjk_lang(site.content.site.cjk_lang)
         try:
             fingerprints = template_fingerprints(env)
             if options.workers > 1 and len(site.articles) >= PARALLEL_ARTICLES:
                 # Before planning, which reads every note's plain text: one parse of each
                 # note, on every core, serves both (a large site's biggest serial cost).
-                memo.markdown.use_cjk_lang(site.content.site.cjk_lang)
-                memo.markdown.render_all(markdown_sources(site), options.workers)
-            plans = list(plan_site(site, base_url, memo.markdown, memo.plans))
-            pages, stale = memo.split(plans, fingerprints)
+                markdown.render_all(markdown_sources(site), options.workers)
+            planned = memo.plan_articles(site, Common(site.content.site, base_url))
+            jobs = plan_site(site, base_url, markdown, planned)
+            pages, stale = memo.split(jobs, fingerprints)
             options.report_stage("render", len(stale))
             failures: list[TemplateFailure] = []
-            for plan, data in zip(stale, render_plans(stale, env, options.workers), strict=True):
-                if isinstance(data, TemplateFailure):
-                    failures.append(data)
+            rendered = render_jobs(stale, env, markdown, options.workers)
+            for job, made in zip(stale, rendered, strict=True):
+                if isinstance(made, TemplateFailure):
+                    failures.append(made)
                 else:
-                    pages[plan.path] = (plan, data)
-            pages = dict(sorted(pages.items()))
+                    pages[job.path] = made
+            if not failures:
+                # The sitemap lists the numbered pages, which only rendering tells.
+                numbered = [path for job in jobs for path, _ in pages[job.path][1:]]
+                sitemap = sitemap_job(site, base_url, numbered)
+                jobs.append(sitemap)
+                kept, stale = memo.split([sitemap], fingerprints)
+                pages.update(kept)
+                for job, made in zip(stale, render_jobs(stale, env, markdown, 1), strict=True):
+                    if isinstance(made, TemplateFailure):
+                        failures.append(made)
+                    else:
+                        pages[job.path] = made
         except jinja2.TemplateError as exc:
             return {}, [template_error(options.project, exc)]
         if failures:
             return {}, failure_problems(options.project, failures)
-        memo.pages, memo.templates = pages, fingerprints
-        files = {path: data for path, (_, data) in pages.items()}
+        memo.pages = {job.path: (job, pages[job.path]) for job in jobs}
+        memo.templates = fingerprints
+        files = dict(sorted((path, data) for made in pages.values() for path, data in made))
         files.update(built_files(site, base_url, memo.export))
         slugs = {article.spec.slug for article in site.articles}
         memo.exports = {slug: kept for slug, kept in memo.exports.items() if slug in slugs}

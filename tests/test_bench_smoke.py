@@ -106,7 +106,7 @@ def test_each_stage_the_build_reports_gets_a_profile_of_its_own_work(tmp_path: P
     stage_of = {
         "load_content)": "load",
         "resolve_article)": "check",
-        "render_plans)": "render",
+        "render_jobs)": "render",
         "_stage)": "write",
         "index_site)": "index",
     }

@@ -22,7 +22,8 @@ from jinja2 import nodes
 from site_builder.build import BuildOptions, resolve_site
 from site_builder.contexts import TEMPLATE_CONTEXTS, PageContext
 from site_builder.markup import MarkdownRenderer
-from site_builder.render import make_environment, plan_site
+from site_builder.plan import plan_site, sitemap_job
+from site_builder.render import make_environment
 
 JINJA_NAMES = {"loop", "caller", "varargs", "kwargs", "self", "super", "range", "dict", "lipsum"}
 """Names Jinja itself provides inside a template."""
@@ -32,8 +33,10 @@ JINJA_NAMES = {"loop", "caller", "varargs", "kwargs", "self", "super", "range", 
 def contexts() -> list[tuple[str, dict[str, Any]]]:
     site, problems = resolve_site(BuildOptions(REPO))
     assert site is not None, problems
-    plans = plan_site(site, site.content.site.base_url, MarkdownRenderer())
-    return [(plan.template, plan.context()) for plan in plans]
+    markdown = MarkdownRenderer()
+    jobs = plan_site(site, site.content.site.base_url, markdown)
+    jobs.append(sitemap_job(site, site.content.site.base_url, ()))
+    return [(job.template, context) for job in jobs for _, context in job.pages(markdown)]
 
 
 def mismatches(value: Any, annotation: Any, where: str) -> Iterator[str]:

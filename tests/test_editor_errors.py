@@ -15,7 +15,7 @@ import pytest
 from conftest import MINIMAL_SITE, REPO, ProjectFactory
 from test_load import ARTICLE, SEED, project
 
-from site_builder import render
+from site_builder import plan, render
 from site_builder.build import BuildOptions, check
 from site_builder.cli import main
 from site_builder.errors import Position, error, warning
@@ -174,10 +174,10 @@ def test_a_bug_of_the_build_while_rendering_is_still_a_bug(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ):
-    def broken(self: object, article: object) -> list[object]:
+    def broken(*args: object) -> list[object]:
         raise ValueError("a bug")
 
-    monkeypatch.setattr(render._Planner, "paragraphs", broken)
+    monkeypatch.setattr(plan, "_paragraphs", broken)
     code, lines = run(capsys, "check", "--project", str(project(make_project)))
     assert code == 3
     assert lines[0] == "site-builder: internal error: ValueError: a bug"
