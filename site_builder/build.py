@@ -19,7 +19,7 @@ from .parallel import cycle_collector_paused
 from .publish import Publisher
 from .records import records_of, stale_record_problems
 from .resolve import ArticleContext, gather_site
-from .search import SearchIndexError, index_language, shows_cjk
+from .search import SearchIndexError, index_language
 from .siteroot import scan_theme, site_files, static_files
 from .write import check_output_folder
 
@@ -105,7 +105,8 @@ class Builder:
         if site is None or (options.fails(diagnostics) if write else theme_problems):
             return site, None, copies, diagnostics
         files, problems = memo.render_pages(site, options)
-        self.publisher.language = index_language(site.content.site.language, shows_cjk(site))
+        cjk = memo.pages.shows_cjk(site)
+        self.publisher.language = index_language(site.content.site.language, cjk)
         files, copies, placing = site_files(files, options.project, copies)
         return site, files, copies, diagnostics + problems + (placing if not problems else [])
 

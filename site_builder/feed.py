@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from .model import AnchoredArticle, Site
+from .model import AnchoredArticle, Site, SiteConfig
 from .urls import FEED, absolute, article_path
 from .words import Words
 
@@ -20,11 +22,36 @@ _UNDATED = datetime.date(1970, 1, 1)
 """`updated` is required: a site whose articles have no dates at all says the epoch."""
 
 
+@dataclass(frozen=True)
+class FeedItem:
+    """What the feed shows of one article: a note edited changes none of it."""
+
+    slug: str
+    title: str
+    publisher: str
+    date: datetime.date | None
+    original_url: str
+    counts: tuple[int, ...]
+    """Annotations of each type in `_COUNTED`, autolinks left out."""
+
+
+def feed_item(article: AnchoredArticle) -> FeedItem:
+    spec = article.spec
+    counts = tuple(
+        sum(1 for p in article.places if p.type == kind and not p.auto) for kind, _ in _COUNTED
+    )
+    return FeedItem(spec.slug, spec.title, spec.publisher, spec.date, spec.original_url, counts)
+
+
 def atom_feed(site: Site, base_url: str) -> bytes:
     """The site's Atom feed; `base_url` is absolute and ends in `/`."""
-    config = site.content.site
-    articles = newest_first(site.articles)
-    newest = max((a.spec.date for a in articles if a.spec.date), default=_UNDATED)
+    return feed_of(site.content.site, base_url, tuple(feed_item(a) for a in site.articles))
+
+
+def feed_of(config: SiteConfig, base_url: str, items: tuple[FeedItem, ...]) -> bytes:
+    """The Atom feed of these articles, in any order."""
+    items = newest_first(items)
+    newest = max((i.date for i in items if i.date), default=_UNDATED)
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language or "en"})
     _text(feed, "id", base_url)
     _text(feed, "title", config.title)
@@ -39,8 +66,8 @@ def atom_feed(site: Site, base_url: str) -> bytes:
     _text(author, "name", config.title)
     _text(author, "uri", base_url)
     _text(feed, "generator", "site-builder")
-    for article in articles:
-        feed.append(_entry(article, base_url, newest, config.words))
+    for item in items:
+        feed.append(_entry(item, base_url, newest, config.words))
     ET.indent(feed)
     return (
         b'<?xml version="1.0" encoding="utf-8"?>\n'
@@ -49,30 +76,24 @@ def atom_feed(site: Site, base_url: str) -> bytes:
     )
 
 
-def newest_first(articles: tuple[AnchoredArticle, ...]) -> list[AnchoredArticle]:
+def newest_first(items: Iterable[FeedItem]) -> list[FeedItem]:
     """By date, newest first; undated articles last; ties by slug, so the order is fixed."""
-    return sorted(
-        articles,
-        key=lambda a: (a.spec.date is None, -(a.spec.date or _UNDATED).toordinal(), a.spec.slug),
-    )
+    return sorted(items, key=lambda i: (i.date is None, -(i.date or _UNDATED).toordinal(), i.slug))
 
 
-def _entry(
-    article: AnchoredArticle, base_url: str, newest: datetime.date, words: Words
-) -> ET.Element:
-    spec = article.spec
-    url = absolute(base_url, article_path(spec.slug))
+def _entry(item: FeedItem, base_url: str, newest: datetime.date, words: Words) -> ET.Element:
+    url = absolute(base_url, article_path(item.slug))
     entry = ET.Element("entry")
     _text(entry, "id", url)
-    _text(entry, "title", spec.title)
+    _text(entry, "title", item.title)
     ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": url})
-    if spec.original_url:
-        ET.SubElement(entry, "link", {"rel": "via", "href": spec.original_url})
+    if item.original_url:
+        ET.SubElement(entry, "link", {"rel": "via", "href": item.original_url})
     # An undated article changed, as far as the content tells, when the newest one did.
-    _text(entry, "updated", _timestamp(spec.date or newest))
-    if spec.date:
-        _text(entry, "published", _timestamp(spec.date))
-    _text(entry, "summary", _summary(article, words))
+    _text(entry, "updated", _timestamp(item.date or newest))
+    if item.date:
+        _text(entry, "published", _timestamp(item.date))
+    _text(entry, "summary", _summary(item, words))
     return entry
 
 
@@ -85,18 +106,14 @@ _COUNTED = (
 """Each annotation type the summary counts, and the key of its words."""
 
 
-def _summary(article: AnchoredArticle, words: Words) -> str:
-    spec = article.spec
-    source = ", ".join(x for x in (spec.publisher, spec.date.isoformat() if spec.date else "") if x)
-    counts = [
-        (key, sum(1 for p in article.places if p.type == kind and not p.auto))
-        for kind, key in _COUNTED
-    ]
+def _summary(item: FeedItem, words: Words) -> str:
+    source = ", ".join(x for x in (item.publisher, item.date.isoformat() if item.date else "") if x)
+    counts = [(key, n) for (_, key), n in zip(_COUNTED, item.counts, strict=True)]
     parts = [words.text(key, n=n) for key, n in counts if n]
     text = (
-        words.text("feed_annotated", title=spec.title, source=source)
+        words.text("feed_annotated", title=item.title, source=source)
         if source
-        else words.text("feed_annotated_plain", title=spec.title)
+        else words.text("feed_annotated_plain", title=item.title)
     )
     if parts:
         return words.text("feed_with_counts", text=text, counts=", ".join(parts))

@@ -19,6 +19,7 @@ import jinja2
 
 from .errors import Diagnostic
 from .export import export_article
+from .feed import feed_of
 from .link import Names, compile_names
 from .load import (
     ContentFiles,
@@ -29,7 +30,7 @@ from .load import (
     read_bytes,
 )
 from .markup import MarkdownRenderer
-from .model import AnchoredArticle, Site
+from .model import AnchoredArticle, Content, Site
 from .parallel import fork_map
 from .plan import (
     Common,
@@ -51,6 +52,7 @@ from .render import (
 )
 from .resolve import ArticleContext, ResolvedArticle, resolve_article, unreadable_article
 from .schema import ProjectIds, complete_ids, update_schemas
+from .search import content_shows_cjk
 from .siteroot import built_files
 from .validate import Catalog, validate_catalog
 from .write import update_site, write_site
@@ -76,12 +78,33 @@ class PageMemo:
     markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
     scope: tuple[Any, ...] = ()
     """The settings, people and terms the article plans below were made with."""
+    term_names: TermNames | None = None
+    """The terms' names of `scope`, compiled when an article was planned."""
     articles: dict[str, tuple[AnchoredArticle, PlannedArticle]] = field(default_factory=dict)
     """By slug: each article's plan, kept while the article and `scope` are equal; planning
     an article reads all its places and its notes' text."""
     exports: dict[str, tuple[tuple[AnchoredArticle, str, str], bytes]] = field(default_factory=dict)
     """Slug -> the annotation export of the last build, with the article, base URL and
     language it was made from: a rebuild exports only the articles that changed."""
+    feed: tuple[tuple[Any, ...], bytes] | None = None
+    """The feed, with the settings, base URL and articles' feed items it was made from."""
+    cjk: tuple[Content, bool] | None = None
+    """Whether the settings, people and terms below show CJK text."""
+
+    def atom_feed(self, site: Site, base_url: str) -> bytes:
+        """`feed.feed_of` the articles planned, again only when what it shows changed."""
+        items = tuple(planned.feed for _, planned in self.articles.values())
+        made_from = (site.content.site, base_url, items)
+        if self.feed is None or self.feed[0] != made_from:
+            self.feed = (made_from, feed_of(*made_from))
+        return self.feed[1]
+
+    def shows_cjk(self, site: Site) -> bool:
+        """`search.shows_cjk` of the site last rendered, from its articles' plans."""
+        content = site.content
+        if self.cjk is None or self.cjk[0] != content:
+            self.cjk = (content, content_shows_cjk(content))
+        return self.cjk[1] or any(planned.cjk for _, planned in self.articles.values())
 
     def export(self, article: AnchoredArticle, base_url: str, language: str) -> bytes:
         made_from = (article, base_url, language)
@@ -95,10 +118,15 @@ class PageMemo:
         content = site.content
         scope = (common, content.people, content.terms)
         if self.scope != scope:
-            self.scope, self.articles = scope, {}
+            self.scope, self.articles, self.term_names = scope, {}, None
         people = {p.id: p for p in content.people}
         terms = {t.id: t for t in content.terms}
-        names = functools.cache(lambda: TermNames.of(content.terms))
+
+        def names() -> TermNames:
+            if self.term_names is None:
+                self.term_names = TermNames.of(content.terms)
+            return self.term_names
+
         kept: dict[str, tuple[AnchoredArticle, PlannedArticle]] = {}
         for article in site.articles:
             slug = article.spec.slug
@@ -316,7 +344,7 @@ class BuildMemo:
         memo.pages = {job.path: (job, pages[job.path]) for job in jobs}
         memo.templates = fingerprints
         files = dict(sorted((path, data) for made in pages.values() for path, data in made))
-        files.update(built_files(site, base_url, memo.export))
+        files.update(built_files(site, base_url, memo.export, memo.atom_feed))
         slugs = {article.spec.slug for article in site.articles}
         memo.exports = {slug: kept for slug, kept in memo.exports.items() if slug in slugs}
         return files, []

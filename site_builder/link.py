@@ -252,6 +252,7 @@ def _occurrence(
         after=(" " if after[:1].isspace() else "") + " ".join(after.split()),
         note=note,
         offset=start,
+        article_date=article.spec.date,
     )
 
 

@@ -216,6 +216,8 @@ class Occurrence:
     note: str
     offset: int
     """Where the span starts in the body; orders occurrences within an article."""
+    article_date: datetime.date | None = None
+    """Carried along, as the title is: the page groups its places by dated article."""
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,10 @@ from markupsafe import Markup, escape
 
 from . import pages
 from . import structured as structured_data
+from .feed import FeedItem, feed_item
 from .markup import Attribution, MarkdownRenderer, SpanStyle, annotate_paragraph, cjk_markup
 from .model import AnchoredArticle, Occurrence, Person, Place, Site, SiteConfig, Term
+from .search import article_shows_cjk
 from .textmatch import NameMatcher, normalize, normalize_needle
 from .urls import (
     GLOSSARY_INDEX,
@@ -94,6 +96,7 @@ class NoteHit:
     note: str
     """Markdown source."""
     offset: int
+    article_date: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,9 @@ class PlannedArticle:
     summary: dict[str, Any]
     note_hits: dict[str, tuple[NoteHit, ...]]
     """Term id -> this article's notes that name the term, in text order."""
+    feed: FeedItem
+    cjk: bool
+    """Whether the article shows CJK text (search.article_shows_cjk)."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,8 @@ def plan_article(
         ),
     )
     summary = article_summary(common.config, article)
-    return PlannedArticle(job, summary, _note_hits(article, names, markdown))
+    hits = _note_hits(article, names, markdown)
+    return PlannedArticle(job, summary, hits, feed_item(article), article_shows_cjk(article))
 
 
 def _site_jobs(site: Site, common: Common, planned: list[PlannedArticle]) -> Iterator[PageJob]:
@@ -185,16 +192,14 @@ def _site_jobs(site: Site, common: Common, planned: list[PlannedArticle]) -> Ite
     }
     people = tuple(person_summary(p, *counts[p.id]) for p in site.content.people)
     yield PageJob(PEOPLE_INDEX, "people.html", people_index, (common, people))
-    dates = {a.spec.slug: a.spec.date for a in site.articles}
     for person, summary in zip(site.content.people, people, strict=True):
         quotes = site.quotes_by.get(person.id, ())
         mentions = site.mentions_of.get(person.id, ())
-        slugs = {o.article_slug for o in (*quotes, *mentions)}
         yield PageJob(
             person_path(person.id),
             "person.html",
             person_pages,
-            (common, person, summary, quotes, mentions, _dates_of(slugs, dates)),
+            (common, person, summary, quotes, mentions),
         )
     found = {t.id: site.occurrences_of.get(t.id, ()) for t in site.content.terms}
     terms = {t.id: term_summary(t, len(found[t.id])) for t in site.content.terms}
@@ -202,21 +207,12 @@ def _site_jobs(site: Site, common: Common, planned: list[PlannedArticle]) -> Ite
     in_notes = _hits_by_term(planned)
     for term in site.content.terms:
         notes = in_notes.get(term.id, ())
-        slugs = {o.article_slug for o in found[term.id]} | {n.article_slug for n in notes}
         see_also = tuple(terms[t] for t in term.see_also if t in terms)
         yield PageJob(
             term_path(term.id),
             "term.html",
             term_pages,
-            (
-                common,
-                term,
-                terms[term.id],
-                found[term.id],
-                notes,
-                see_also,
-                _dates_of(slugs, dates),
-            ),
+            (common, term, terms[term.id], found[term.id], notes, see_also),
         )
     yield PageJob(NOT_FOUND, "404.html", simple_page, (common, NOT_FOUND, "404", "not_found", True))
     # Search results come from Pagefind in the browser; the page itself is a form and,
@@ -246,12 +242,6 @@ def markdown_sources(site: Site) -> Iterator[str]:
         yield from (place.note for place in article.places if place.note)
     yield from (person.bio for person in site.content.people if person.bio)
     yield from (term.definition for term in site.content.terms)
-
-
-def _dates_of(
-    slugs: set[str], dates: dict[str, datetime.date | None]
-) -> tuple[tuple[str, datetime.date | None], ...]:
-    return tuple(sorted((s, dates.get(s)) for s in slugs))
 
 
 def _hits_by_term(planned: list[PlannedArticle]) -> dict[str, tuple[NoteHit, ...]]:
@@ -286,6 +276,7 @@ def _note_hits(
                     passage,
                     place.note,
                     place.start,
+                    article.spec.date,
                 )
             )
     return {tid: tuple(hits) for tid, hits in found.items()}
@@ -631,11 +622,10 @@ def person_pages(
     summary: dict[str, Any],
     quotes: tuple[Occurrence, ...],
     mentions: tuple[Occurrence, ...],
-    dates: tuple[tuple[str, datetime.date | None], ...],
 ) -> list[Page]:
     """The person's page, and pages 2, 3, ... when their places are too many for one."""
     lang = common.config.cjk_lang
-    by_slug = dict(dates)
+    by_slug = {o.article_slug: o.article_date for o in (*quotes, *mentions)}
     shown = pages.without_repeated_quotes(mentions, quotes)
     quote_cards = [_card(markdown, o, pages.speaker_context(o, person.name, lang)) for o in quotes]
     mention_cards = [_card(markdown, o, pages.plain_context(o, lang)) for o in shown]
@@ -671,7 +661,6 @@ def term_pages(
     found: tuple[Occurrence, ...],
     in_notes: tuple[NoteHit, ...],
     see_also: tuple[dict[str, Any], ...],
-    dates: tuple[tuple[str, datetime.date | None], ...],
 ) -> list[Page]:
     """The term's page, and pages 2, 3, ... when its places are too many for one."""
     lang = common.config.cjk_lang
@@ -682,7 +671,8 @@ def term_pages(
         ],
         key=lambda c: (c["article_slug"], c["offset"], c["kind"] == "note"),
     )
-    groups = pages.group_by_article(cards, dict(dates))
+    dates = {o.article_slug: o.article_date for o in (*found, *in_notes)}
+    groups = pages.group_by_article(cards, dates)
     sections = (
         [pages.Section("texts", tuple(_dressed(common.config, groups)), len(cards))]
         if groups

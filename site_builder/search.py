@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, Position, error, warning
 from .markup import has_cjk
-from .model import Site
+from .model import AnchoredArticle, Content, Site
 from .write import SiteWriteError, exchange
 
 SEARCH_FOLDER = "pagefind"
@@ -95,17 +95,26 @@ def pagefind_executable() -> Path | None:
 
 def shows_cjk(site: Site) -> bool:
     """Whether any page of the site shows CJK text: in a text, a note, a name, a definition."""
-    content = site.content
+    return content_shows_cjk(site.content) or any(article_shows_cjk(a) for a in site.articles)
+
+
+def content_shows_cjk(content: Content) -> bool:
+    """Whether the site's settings, words, people or terms have CJK text."""
     texts = [
         content.site.title,
         content.site.description,
         *(text for _, text in content.site.words.entries),
-        *(part for a in site.articles for part in (a.spec.title, a.spec.publisher, a.body.text)),
-        *(p.note for a in site.articles for p in a.places if p.note),
         *(part for p in content.people for part in (*p.names, p.summary, p.bio)),
         *(role.title for p in content.people for role in p.roles),
         *(part for t in content.terms for part in (*t.names, t.definition)),
     ]
+    return any(has_cjk(text) for text in texts if text)
+
+
+def article_shows_cjk(article: AnchoredArticle) -> bool:
+    """Whether an article's title, publisher, text or notes have CJK text."""
+    spec = article.spec
+    texts = (spec.title, spec.publisher, article.body.text, *(p.note for p in article.places))
     return any(has_cjk(text) for text in texts if text)
 
 

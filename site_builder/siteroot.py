@@ -12,6 +12,7 @@ and the small files every site has (`.nojekyll`, the feed, `CNAME`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import Diagnostic, Position, error
@@ -118,12 +119,18 @@ def _shown(source: Path, inside: Path) -> str:
             return source.as_posix()
 
 
-def built_files(site: Site, base_url: str, export: Exporter = export_article) -> dict[str, bytes]:
+def built_files(
+    site: Site,
+    base_url: str,
+    export: Exporter = export_article,
+    feed: Callable[[Site, str], bytes] = atom_feed,
+) -> dict[str, bytes]:
     """The files made from the content besides the pages: the export, the feed, and the
-    files that hosts and crawlers look for."""
+    files that hosts and crawlers look for. `export` and `feed` make those two (the
+    preview passes its memo's, which redo only what changed)."""
     files = export_files(site, base_url, export)
     files[".nojekyll"] = b""
-    files[FEED] = atom_feed(site, base_url)
+    files[FEED] = feed(site, base_url)
     files[ROBOTS] = robots_txt(base_url)  # unless templates/root/ has one: site_files
     if site.content.site.cname:  # GitHub Pages reads the custom domain from this file
         files["CNAME"] = site.content.site.cname.encode("ascii") + b"\n"
