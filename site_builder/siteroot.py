@@ -72,6 +72,8 @@ def place_root_files(
     project: Path,
 ) -> tuple[dict[str, bytes], list[tuple[str, Path]], list[Diagnostic]]:
     """Add the root files to what the build writes; a clash with a built file is an error."""
+    if not root:  # most projects: skip gathering every built folder (a preview rebuild's cost)
+        return files, sorted(copies), []
     built = set(files) | {path for path, _ in copies}
     folders = {parent for path in built for parent in _parents(path)} | set(RESERVED_FOLDERS)
     problems = []
