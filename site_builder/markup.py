@@ -270,6 +270,11 @@ def highlight(before: str, text: str, after: str) -> Markup:
     return Markup(f"{escape(before)}<mark>{escape(text)}</mark>{escape(after)}")
 
 
+PARALLEL_SOURCES = 200
+"""Below this many sources to render, starting worker processes costs more than it saves (a
+preview's rebuild after an edit has one or two)."""
+
+
 class MarkdownRenderer:
     """Safe Markdown, each distinct source rendered once per build and reused on every page."""
 
@@ -322,7 +327,8 @@ class MarkdownRenderer:
         inherits each note rendered once.
         """
         todo = sorted({s for s in sources if s not in self._cache})
-        done = fork_map(self._html_and_plain, todo, jobs) if jobs > 1 else None
+        parallel = jobs > 1 and len(todo) >= PARALLEL_SOURCES
+        done = fork_map(self._html_and_plain, todo, jobs) if parallel else None
         for source, (html_text, text) in zip(
             todo, done or map(self._html_and_plain, todo), strict=True
         ):

@@ -43,8 +43,10 @@ class RebuildLoop:
         # locally. Search is indexed after each reload, off the edit-to-page path.
         # The preview reports moved anchors but writes no records: a write under content/
         # would wake its own watcher, and records are the build's to commit.
+        # Every core (jobs=0): the first build of a large site forks its workers; a rebuild
+        # after an edit has too little to redo to pass the build's thresholds for forking.
         options = BuildOptions(
-            project, out=live.root, base_url=base_url, search=False, jobs=1, records="check"
+            project, out=live.root, base_url=base_url, search=False, jobs=0, records="check"
         )
         self._builder = Builder(options)
         self._report_bug = report_bug
