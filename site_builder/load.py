@@ -320,8 +320,7 @@ class _TreeBuilder:
     `*alias` is refused where it is written (the composer would hand an alias
     back as the very node it names, expanding an alias bomb), and nesting depth
     is bounded before anything deep is built (libyaml's composer recurses in C,
-    unbounded). Scalars and keys, nine events in ten, take the short way through
-    `build`; everything rarer goes through the methods below it.
+    unbounded). Scalars, nine events in ten, take the short way of `add_scalar`.
     """
 
     def __init__(self, path: str) -> None:
@@ -338,33 +337,11 @@ class _TreeBuilder:
             loader.dispose()
 
     def read(self, events: Iterator[yaml.Event]) -> Node | None:
-        path, stack = self.path, self.stack
         documents = 0
         for event in events:
             kind = type(event)
             if kind is yaml.ScalarEvent:  # by far the most common: tested first, exactly
-                mark = event.start_mark
-                position = _new_tuple(Position, (path, mark.line + 1, mark.column + 1))
-                if event.anchor is None and event.tag is None:
-                    value = event.value
-                    tag = _plain_tag(value) if event.implicit[0] else _QUOTED_TAG
-                    node = _new_tuple(Scalar, (value, tag, bool(event.style), position))
-                else:
-                    node = self.tagged_scalar(event, position)
-                if not stack:
-                    self.root = node
-                    continue
-                frame = stack[-1]
-                if not frame.is_map:
-                    frame.items.append(node)
-                elif (key := frame.key) is None:
-                    frame.key = node
-                elif type(key) is Scalar and _is_plain_key(key, frame.keys):
-                    frame.key = None
-                    frame.keys[key.text] = key.position
-                    frame.items.append((key, node))
-                else:
-                    self.add_entry(frame, node)
+                self.add_scalar(event)
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
@@ -379,6 +356,32 @@ class _TreeBuilder:
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 self.close()
         return self.root
+
+    def add_scalar(self, event: yaml.ScalarEvent) -> None:
+        """The short way for most of a file: an untagged scalar, as a list item, a key, or the
+        value of a key that may stand. Anything else is left to `tagged_scalar` and `add`."""
+        mark = event.start_mark
+        position = _new_tuple(Position, (self.path, mark.line + 1, mark.column + 1))
+        if event.anchor is None and event.tag is None:
+            value = event.value
+            tag = _plain_tag(value) if event.implicit[0] else _QUOTED_TAG
+            node = _new_tuple(Scalar, (value, tag, bool(event.style), position))
+        else:
+            node = self.tagged_scalar(event, position)
+        if not self.stack:
+            self.root = node
+            return
+        frame = self.stack[-1]
+        if not frame.is_map:
+            frame.items.append(node)  # type: ignore[arg-type]
+        elif (key := frame.key) is None:
+            frame.key = node
+        elif type(key) is Scalar and _is_plain_key(key, frame.keys):
+            frame.key = None
+            frame.keys[key.text] = key.position
+            frame.items.append((key, node))  # type: ignore[arg-type]
+        else:
+            self.add_entry(frame, node)
 
     def position(self, event: yaml.Event) -> Position:
         return Position(self.path, event.start_mark.line + 1, event.start_mark.column + 1)
