@@ -410,7 +410,7 @@ def _assert_same_load(path: str, raw: bytes) -> None:
     assert fast == reference
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_documents())
 def test_generated_documents_give_the_same_tree_and_problems(text: str) -> None:
     _assert_same(text)
