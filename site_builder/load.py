@@ -384,7 +384,8 @@ class _TreeBuilder:
             self.add_entry(frame, node)
 
     def position(self, event: yaml.Event) -> Position:
-        return Position(self.path, event.start_mark.line + 1, event.start_mark.column + 1)
+        mark = event.start_mark
+        return _new_tuple(Position, (self.path, mark.line + 1, mark.column + 1))
 
     def fail(self, event: yaml.Event, message: str, hint: str = "") -> None:
         self.problems.append(error(self.position(event), message, hint))
@@ -414,7 +415,8 @@ class _TreeBuilder:
         if len(self.stack) >= _MAX_DEPTH:
             self.fail(event, f"the file nests lists and mappings more than {_MAX_DEPTH} deep")
             return False
-        invalid = self.refuse_anchor_and_tag(event)
+        untagged = event.anchor is None and event.tag is None  # nearly every one
+        invalid = not untagged and self.refuse_anchor_and_tag(event)
         self.stack.append(_Open(is_map, self.position(event), invalid))
         return True
 
