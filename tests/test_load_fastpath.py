@@ -389,7 +389,9 @@ def _built(builder_class: type, text: str) -> object:
 
 
 def _assert_same(text: str) -> None:
-    assert _built(load._TreeBuilder, text) == _built(_ReferenceTreeBuilder, text)
+    fast, reference = _built(load._TreeBuilder, text), _built(_ReferenceTreeBuilder, text)
+    assert fast == reference
+    assert repr(fast) == repr(reference)  # named tuples equal plain ones: the types too
 
 
 @contextmanager
@@ -408,6 +410,7 @@ def _assert_same_load(path: str, raw: bytes) -> None:
     with _reference_builder():
         reference = load.load_yaml_text(path, raw)
     assert fast == reference
+    assert repr(fast) == repr(reference)
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
