@@ -16,10 +16,11 @@ problem is reported once, here, and the rest of the file is still checked.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -262,19 +263,54 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line - 1][column - 1]
 
 
-@dataclass
 class _Open:
     """A mapping or list whose end event has not come yet."""
 
-    kind: type[MapNode] | type[SeqNode]
-    position: Position
-    items: list[Node]
-    """A list's items; in a mapping, the key read and waiting for its value."""
-    invalid: bool = False
-    """Refused (an explicit tag): read to its end, then replaced by one invalid value."""
-    keys: dict[str, Position] | None = None
-    """In a mapping: where each key was first written, to name both lines of a duplicate."""
-    entries: list[tuple[Scalar, Node]] | None = None
+    __slots__ = ("invalid", "is_map", "items", "key", "keys", "position")
+
+    def __init__(self, is_map: bool, position: Position, invalid: bool) -> None:
+        self.is_map = is_map
+        self.position = position
+        self.items: list[Node] | list[tuple[Scalar, Node]] = []
+        """A list's items, or a mapping's entries."""
+        self.key: Node | None = None
+        """In a mapping: the key read and waiting for its value."""
+        self.keys: dict[str, Position] = {}
+        """In a mapping: where each key was first written, to name both lines of a duplicate."""
+        self.invalid = invalid
+        """Refused (an explicit tag): read to its end, then replaced by one invalid value."""
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_tag(value: str) -> str:
+    """The type YAML resolves a plain scalar to, from its text alone.
+
+    Content repeats its keys and values (`type`, `mention`, people's ids) across files:
+    each distinct one is matched against YAML's patterns once, in a cache of bounded size.
+    """
+    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)).rsplit(":", 1)[-1]
+
+
+_QUOTED_TAG = _RESOLVER.resolve(yaml.ScalarNode, "", (False, True)).rsplit(":", 1)[-1]
+"""What a quoted or block scalar resolves to, whatever its text: "str"."""
+
+
+def _is_plain_key(key: Scalar, keys: dict[str, Position]) -> bool:
+    """A key that may stand as it is: not refused, not a merge key, not written before.
+
+    Any other goes through `_TreeBuilder.add_entry`, which reports it.
+    """
+    return key.text not in keys and key.tag not in _NOT_PLAIN_KEY_TAGS and key.text != "<<"
+
+
+_NOT_PLAIN_KEY_TAGS = frozenset((INVALID, "merge"))
+
+# The loader makes a Position and a Scalar per value (hundreds of thousands on a large site):
+# `tuple.__new__` builds the named tuple in C, skipping its generated Python `__new__`.
+_new_tuple = tuple.__new__
 
 
 class _TreeBuilder:
@@ -283,23 +319,29 @@ class _TreeBuilder:
     Working from events rather than composed nodes, every `&anchor` and
     `*alias` is refused where it is written (the composer would hand an alias
     back as the very node it names, expanding an alias bomb), and nesting depth
-    is bounded before anything deep is built.
+    is bounded before anything deep is built (libyaml's composer recurses in C,
+    unbounded). Scalars, nine events in ten, take the short way of `add_scalar`.
     """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Diagnostic] = []
-        self.resolver = yaml.resolver.Resolver()
-        self.resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
         self.stack: list[_Open] = []
         self.root: Node | None = None
 
     def build(self, text: str) -> Node | None:
+        loader = _Loader(text)
+        try:  # get_event, called from C by `iter`, skips yaml.parse's generator
+            return self.read(iter(loader.get_event, None))
+        finally:
+            loader.dispose()
+
+    def read(self, events: Iterator[yaml.Event]) -> Node | None:
         documents = 0
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in events:
             kind = type(event)
             if kind is yaml.ScalarEvent:  # by far the most common: tested first, exactly
-                self.add(self.scalar(event))
+                self.add_scalar(event)
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
@@ -308,15 +350,42 @@ class _TreeBuilder:
             elif kind is yaml.AliasEvent:
                 self.fail(event, f"the alias `*{event.anchor}`: {_NO_ALIASES}", _WRITE_IT_OUT)
                 self.add(Scalar("", INVALID, False, self.position(event)))
-            elif isinstance(event, yaml.CollectionStartEvent):
-                if not self.open(event):
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if not self.open(event, kind is yaml.MappingStartEvent):
                     return None
-            elif isinstance(event, yaml.CollectionEndEvent):
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 self.close()
         return self.root
 
+    def add_scalar(self, event: yaml.ScalarEvent) -> None:
+        """The short way for most of a file: an untagged scalar, as a list item, a key, or the
+        value of a key that may stand. Anything else is left to `tagged_scalar` and `add`."""
+        mark = event.start_mark
+        position = _new_tuple(Position, (self.path, mark.line + 1, mark.column + 1))
+        if event.anchor is None and event.tag is None:
+            value = event.value
+            tag = _plain_tag(value) if event.implicit[0] else _QUOTED_TAG
+            node = _new_tuple(Scalar, (value, tag, bool(event.style), position))
+        else:
+            node = self.tagged_scalar(event, position)
+        if not self.stack:
+            self.root = node
+            return
+        frame = self.stack[-1]
+        if not frame.is_map:
+            frame.items.append(node)  # type: ignore[arg-type]
+        elif (key := frame.key) is None:
+            frame.key = node
+        elif type(key) is Scalar and _is_plain_key(key, frame.keys):
+            frame.key = None
+            frame.keys[key.text] = key.position
+            frame.items.append((key, node))  # type: ignore[arg-type]
+        else:
+            self.add_entry(frame, node)
+
     def position(self, event: yaml.Event) -> Position:
-        return Position(self.path, event.start_mark.line + 1, event.start_mark.column + 1)
+        mark = event.start_mark
+        return _new_tuple(Position, (self.path, mark.line + 1, mark.column + 1))
 
     def fail(self, event: yaml.Event, message: str, hint: str = "") -> None:
         self.problems.append(error(self.position(event), message, hint))
@@ -332,31 +401,23 @@ class _TreeBuilder:
             return True
         return False
 
-    def scalar(self, event: yaml.ScalarEvent) -> Scalar:
-        position = self.position(event)
+    def tagged_scalar(self, event: yaml.ScalarEvent, position: Position) -> Scalar:
+        """A scalar written with an anchor or a tag: refused, or typed as its tag says."""
         if self.refuse_anchor_and_tag(event):
             return Scalar("", INVALID, False, position)
-        quoted = event.style not in (None, "")
         if event.tag not in (None, "!"):
             tag = event.tag.rsplit(":", 1)[-1]
-        else:  # content repeats its keys and values a lot: resolve each distinct one once
-            key = (event.value, event.implicit)
-            tag = self.resolved.get(key)
-            if tag is None:
-                resolved = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-                tag = self.resolved[key] = resolved.rsplit(":", 1)[-1]
-        return Scalar(event.value, tag, quoted, position)
+        else:  # `!` alone asks for the type YAML would give the text plain
+            tag = _plain_tag(event.value) if event.implicit[0] else _QUOTED_TAG
+        return Scalar(event.value, tag, bool(event.style), position)
 
-    def open(self, event: yaml.CollectionStartEvent) -> bool:
+    def open(self, event: yaml.CollectionStartEvent, is_map: bool) -> bool:
         if len(self.stack) >= _MAX_DEPTH:
             self.fail(event, f"the file nests lists and mappings more than {_MAX_DEPTH} deep")
             return False
-        invalid = self.refuse_anchor_and_tag(event)
-        if isinstance(event, yaml.MappingStartEvent):
-            frame = _Open(MapNode, self.position(event), [], invalid, keys={}, entries=[])
-        else:
-            frame = _Open(SeqNode, self.position(event), [], invalid)
-        self.stack.append(frame)
+        untagged = event.anchor is None and event.tag is None  # nearly every one
+        invalid = not untagged and self.refuse_anchor_and_tag(event)
+        self.stack.append(_Open(is_map, self.position(event), invalid))
         return True
 
     def close(self) -> None:
@@ -364,10 +425,10 @@ class _TreeBuilder:
         node: Node
         if frame.invalid:
             node = Scalar("", INVALID, False, frame.position)
-        elif frame.kind is MapNode:
-            node = MapNode(tuple(frame.entries or ()), frame.position)
+        elif frame.is_map:
+            node = MapNode(tuple(frame.items), frame.position)  # type: ignore[arg-type]
         else:
-            node = SeqNode(tuple(frame.items), frame.position)
+            node = SeqNode(tuple(frame.items), frame.position)  # type: ignore[arg-type]
         self.add(node)
 
     def add(self, node: Node) -> None:
@@ -375,25 +436,28 @@ class _TreeBuilder:
             self.root = node
             return
         frame = self.stack[-1]
-        if frame.kind is SeqNode:
-            frame.items.append(node)
-        elif frame.items:  # the value of the key read just before
-            key = frame.items.pop()
-            if not isinstance(key, Scalar):
-                self.problems.append(
-                    error(key.position, "a key must be plain text, not a list or mapping")
-                )
-            elif self.accept_key(key, frame):
-                assert frame.entries is not None
-                frame.entries.append((key, node))
+        if not frame.is_map:
+            frame.items.append(node)  # type: ignore[arg-type]
+        elif frame.key is None:
+            frame.key = node
         else:
-            frame.items.append(node)
+            self.add_entry(frame, node)
+
+    def add_entry(self, frame: _Open, value: Node) -> None:
+        """The value of the key read just before: the entry stands if its key may."""
+        key, frame.key = frame.key, None
+        if not isinstance(key, Scalar):
+            assert key is not None
+            self.problems.append(
+                error(key.position, "a key must be plain text, not a list or mapping")
+            )
+        elif self.accept_key(key, frame):
+            frame.items.append((key, value))  # type: ignore[arg-type]
 
     def accept_key(self, key: Scalar, frame: _Open) -> bool:
         """Whether a key may stand; a refused one is reported and its entry dropped."""
         if key.is_invalid:
             return False
-        assert frame.keys is not None
         if key.tag == "merge" or (key.text == "<<" and not key.quoted):
             self.problems.append(error(key.position, "merge keys (`<<`) are not supported"))
             return False
