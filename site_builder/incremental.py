@@ -113,6 +113,13 @@ class PageMemo:
             kept = self.exports[article.spec.slug] = (made_from, export_article(*made_from))
         return kept[1]
 
+    def to_plan(self, site: Site, common: Common) -> list[AnchoredArticle]:
+        """The articles `plan_articles` would plan anew: all of them, or those that changed."""
+        if self.scope != (common, site.content.people, site.content.terms):
+            return list(site.articles)
+        kept = self.articles
+        return [a for a in site.articles if (k := kept.get(a.spec.slug)) is None or k[0] != a]
+
     def plan_articles(self, site: Site, common: Common) -> list[PlannedArticle]:
         """`plan.plan_article` for each article, again only for those that changed."""
         content = site.content
@@ -310,11 +317,12 @@ class BuildMemo:
         markdown.use_cjk_lang(site.content.site.cjk_lang)
         try:
             fingerprints = template_fingerprints(env)
-            if options.workers > 1 and len(site.articles) >= PARALLEL_ARTICLES:
+            common = Common(site.content.site, base_url)
+            if options.workers > 1 and len(memo.to_plan(site, common)) >= PARALLEL_ARTICLES:
                 # Before planning, which reads every note's plain text: one parse of each
                 # note, on every core, serves both (a large site's biggest serial cost).
                 markdown.render_all(markdown_sources(site), options.workers)
-            planned = memo.plan_articles(site, Common(site.content.site, base_url))
+            planned = memo.plan_articles(site, common)
             jobs = plan_site(site, base_url, markdown, planned)
             pages, stale = memo.split(jobs, fingerprints)
             options.report_stage("render", len(stale))

@@ -72,16 +72,13 @@ def place_root_files(
     project: Path,
 ) -> tuple[dict[str, bytes], list[tuple[str, Path]], list[Diagnostic]]:
     """Add the root files to what the build writes; a clash with a built file is an error."""
-    if not root:  # most projects: skip gathering every built folder (a preview rebuild's cost)
-        return files, sorted(copies), []
     built = set(files) | {path for path, _ in copies}
-    folders = {parent for path in built for parent in _parents(path)} | set(RESERVED_FOLDERS)
     problems = []
     placed = dict(files)
     for name, source in root:
         if name == ROBOTS:
             placed.pop(ROBOTS, None)  # the project's own replaces the built one
-        elif _clashes(name, built, folders):
+        elif _clashes(name, built):
             problems.append(
                 error(
                     Position(_shown(source, project.resolve())),
@@ -92,12 +89,15 @@ def place_root_files(
     return placed, sorted([*copies, *root]), problems
 
 
-def _clashes(name: str, built: set[str], folders: set[str]) -> bool:
+def _clashes(name: str, built: set[str]) -> bool:
     """Whether `name` is a built file or folder, or lies in a built file's or reserved place."""
     parents = _parents(name)
     return (
         name in built
-        or name in folders
+        or name in RESERVED_FOLDERS
+        # A folder of built files: asked of each root file, rather than gathering every
+        # built folder, which cost a preview rebuild of a large site more than the rest.
+        or any(path.startswith(name + "/") for path in built)
         or any(p in built for p in parents)
         or bool(parents and parents[0] in RESERVED_FOLDERS)
     )
