@@ -23,6 +23,8 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core.smartquotes import process_inlines
+from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
@@ -299,9 +301,12 @@ class MarkdownRenderer:
         """
         text = self._plain.get(source)
         if text is None:
-            text = self._plain[source] = " ".join(
-                "".join(_inline_text(self._md.parse(source))).split()
-            )
+            simple = _simple_markdown(source, self.cjk_lang, self._md)
+            if simple is not None:
+                text = simple[1]
+            else:
+                text = " ".join("".join(_inline_text(self._md.parse(source))).split())
+            self._plain[source] = text
         if limit and len(text) > limit:
             text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
         return text
@@ -309,7 +314,9 @@ class MarkdownRenderer:
     def render(self, source: str) -> Markup:
         cached = self._cache.get(source)
         if cached is None:
-            cached = self._cache[source] = Markup(self._md.render(source))
+            simple = _simple_markdown(source, self.cjk_lang, self._md)
+            html_text = simple[0] if simple is not None else self._md.render(source)
+            cached = self._cache[source] = Markup(html_text)
         return cached
 
     def render_all(self, sources: Iterable[str], jobs: int) -> None:
@@ -330,6 +337,9 @@ class MarkdownRenderer:
             self._plain.setdefault(source, text)
 
     def _html_and_plain(self, source: str) -> tuple[str, str]:
+        simple = _simple_markdown(source, self.cjk_lang, self._md)
+        if simple is not None:
+            return simple
         tokens = self._md.parse(source, {})
         html_text = self._md.renderer.render(tokens, self._md.options, {})
         return html_text, " ".join("".join(_inline_text(tokens)).split())
@@ -354,3 +364,185 @@ def _inline_text(tokens: Sequence[Token]) -> list[str]:
         ):
             parts.append(" ")
     return parts
+
+
+# The fast path for simple Markdown. Nearly every note, bio and definition is a paragraph
+# or two with *emphasis*, **strong**, [links](https://...) and quotation marks, perhaps a
+# tight `- ` list; for those, markdown-it's general machinery (about 0.2 ms a source) gives
+# what a few regular expressions give. Anything else, or anything in doubt, returns None and
+# takes the general path. It assumes `_markdown_it()`'s options (CommonMark, no HTML, no
+# linkify, smartquotes); tests/test_markdown_fastpath.py holds the two to the same output.
+
+_NOT_SIMPLE = re.compile(r"[\\`<&|~\x00]|[^\S \n]|!\[|^ | $", re.MULTILINE)
+"""What the fast path leaves to markdown-it: escapes, code, HTML and autolinks, entities,
+images, any white space but a space or a newline (tabs, CR, Unicode spaces, which CommonMark
+strips or treats as indentation), and a space at a line's start or end (indentation, hard
+breaks). `|` and `~` mean nothing in CommonMark, but are rare."""
+
+_BLANK_LINES = re.compile(r"\n\n+")
+
+_BLOCK_START = re.compile(
+    r"$|[#>+=`~<|\-]|\[(?![^\[\]\n]*\]\()|\*(?!\*?[^\W_])|_(?!_?[^\W_])|\d+[.)](?!\S)|\s"
+)
+"""What may begin a heading, quote, list, rule, fence, setext underline, HTML block or
+reference definition, at a line's start: such a line is not simple. `*` or `_` before a
+letter or digit (`**` or `__` too) opens emphasis, which nothing block-level begins with;
+digits and `.` or `)` make an ordered list only before white space; a `[` whose label
+closes on the line before a `(` opens a link, not a definition (that wants `]:`)."""
+
+_SPAN = re.compile(
+    r"\[(?P<label>[^\[\]*_\\`<>&]+)\]\((?P<url>[^\s()<>\\&\"'`*\[\]\x00-\x1f\x7f]+)\)"
+    r"|(?P<delim>\*\*|__|\*|_)(?P<body>[^\W_](?:[^*_\[\]\\`<>&]*[^\W_])?)(?P=delim)"
+)
+"""A link with a plain label and destination, or emphasis around plain text that starts
+and ends with a letter or digit: its closing run can only close, its opening one only
+open (CommonMark's flanking rules), given the neighbours `_simple_inline` checks."""
+
+_OPENS_AFTER = " \n(\"'"
+"""What may come before an opening `*` or `_` that the fast path accepts."""
+_CLOSES_BEFORE = " \n.,;:!?)-/\"'"
+"""What may come after a closing one."""
+
+_DELIMITERS = re.compile(r"[*_\[\]]")
+"""Outside the spans `_SPAN` matches, any of these would be markup the fast path cannot
+tell about (emphasis within a word, brackets without a link)."""
+
+_PLAIN_URL = re.compile(
+    r"https?://(?:[A-Za-z0-9-]{1,63}\.){0,2}[A-Za-z0-9-]{1,63}/[A-Za-z0-9._~/-]*"
+)
+"""A URL that markdown-it's `normalizeLink` returns unchanged and `validateLink` accepts:
+an http(s) host (within mdurl's limits on labels and length) and a path of characters
+that need no percent-encoding."""
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A run of text and the element around it: (`""`, `""`) for bare text."""
+
+    open: str
+    text: str
+    close: str
+    level: int
+    """How deep markdown-it nests the text: 0 bare, 1 in emphasis or a link."""
+
+
+def _simple_markdown(source: str, cjk_lang: str, md: MarkdownIt) -> tuple[str, str] | None:
+    """HTML and plain text of a source made of paragraphs and tight bullet lists, or None.
+
+    The same as `_html_and_plain` gives, without parsing into tokens.
+    """
+    blocks = _simple_blocks(source)
+    if blocks is None:
+        return None
+    html_parts: list[str] = []
+    texts: list[str] = []
+    for is_list, lines in blocks:
+        # A paragraph's lines are one inline run, broken softly; each item is its own.
+        runs = lines if is_list else ["\n".join(lines)]
+        inlines: list[tuple[str, str]] = []
+        for run in runs:
+            pieces = _simple_inline(run, md)
+            if pieces is None:
+                return None
+            inlines.append(_inline_html_and_text(pieces, cjk_lang, md))
+        texts.extend(text for _, text in inlines)
+        if is_list:
+            items = "".join(f"<li>{inline}</li>\n" for inline, _ in inlines)
+            html_parts.append(f"<ul>\n{items}</ul>\n")
+        else:
+            html_parts.append(f"<p>{inlines[0][0]}</p>\n")
+    # Blocks end in white space in the general plain text, which this joins the same way.
+    return "".join(html_parts), " ".join(" ".join(texts).split())
+
+
+def _simple_blocks(source: str) -> list[tuple[bool, list[str]]] | None:
+    """The source's blocks, each (is a list, its lines or items' text), or None if any block
+    is not a plain paragraph or a tight `- ` list."""
+    if _NOT_SIMPLE.search(source) is not None:
+        return None
+    blocks: list[tuple[bool, list[str]]] = []
+    for chunk in _BLANK_LINES.split(source.strip("\n")):
+        lines = chunk.split("\n")
+        is_list = lines[0].startswith("- ")
+        if is_list:
+            if blocks and blocks[-1][0]:
+                return None  # two lists a blank line apart are one loose list
+            if not all(line.startswith("- ") for line in lines):
+                return None  # a line that is no item continues the one before it
+            lines = [line[2:] for line in lines]
+        if any(_BLOCK_START.match(line) for line in lines):
+            return None
+        blocks.append((is_list, lines))
+    return blocks
+
+
+def _simple_inline(text: str, md: MarkdownIt) -> list[_Piece] | None:
+    """One inline run of plain text, emphasis and links, in pieces; None if it holds more."""
+    pieces: list[_Piece] = []
+    at = 0
+    for span in _SPAN.finditer(text):
+        before = text[at : span.start()]
+        if _DELIMITERS.search(before) is not None:
+            return None
+        if before:
+            pieces.append(_Piece("", before, "", 0))
+        if span["delim"] is not None:
+            opened = span.start() == 0 or text[span.start() - 1] in _OPENS_AFTER
+            closed = span.end() == len(text) or text[span.end()] in _CLOSES_BEFORE
+            if not (opened and closed):
+                return None
+            tag = "em" if len(span["delim"]) == 1 else "strong"
+            pieces.append(_Piece(f"<{tag}>", span["body"], f"</{tag}>", 1))
+        else:
+            href = _simple_href(span["url"], md)
+            if href is None:
+                return None
+            pieces.append(_Piece(f'<a href="{escapeHtml(href)}">', span["label"], "</a>", 1))
+        at = span.end()
+    rest = text[at:]
+    if _DELIMITERS.search(rest) is not None:
+        return None
+    if rest:
+        pieces.append(_Piece("", rest, "", 0))
+    return pieces
+
+
+def _simple_href(url: str, md: MarkdownIt) -> str | None:
+    """The link's href as markdown-it writes it, or None where it would make no link."""
+    if _PLAIN_URL.fullmatch(url) is not None:
+        return url  # what normalizeLink gives back, at a tenth of its cost
+    href = md.normalizeLink(url)
+    return href if md.validateLink(href) else None
+
+
+def _inline_html_and_text(
+    pieces: Sequence[_Piece], cjk_lang: str, md: MarkdownIt
+) -> tuple[str, str]:
+    """The pieces' HTML, as markdown-it's renderer and our `text` rule write it, and text."""
+    texts = [piece.text for piece in pieces]
+    if any("'" in text or '"' in text for text in texts):
+        texts = _smartened(pieces, md)
+    html_text = "".join(
+        f"{piece.open}{mark_cjk(escapeHtml(text), cjk_lang)}{piece.close}"
+        for piece, text in zip(pieces, texts, strict=True)
+    )
+    return html_text, "".join(texts)
+
+
+def _smartened(pieces: Sequence[_Piece], md: MarkdownIt) -> list[str]:
+    """The pieces' texts with typographic quotes, by markdown-it's own smartquotes rule.
+
+    It looks across elements (a quote opened before a link closes after it), so it is given
+    the tokens markdown-it would have: an element's text between its opening and closing.
+    """
+    tokens: list[Token] = []
+    texts: list[Token] = []
+    for piece in pieces:
+        text = Token("text", "", 0, content=piece.text, level=piece.level)
+        if piece.open:
+            tokens.extend([Token("open", "", 1), text, Token("close", "", -1)])
+        else:
+            tokens.append(text)
+        texts.append(text)
+    process_inlines(tokens, StateCore("", md, {}))
+    return [token.content for token in texts]
