@@ -330,3 +330,11 @@ def test_fast_path_takes_the_notes_editors_write(source: str) -> None:
 )
 def test_fast_path_leaves_the_rest_to_markdown_it(source: str) -> None:
     assert _fast(source) is None
+
+
+def test_other_space_is_every_space_but_a_space_and_a_newline() -> None:
+    # The fast path declines any white space markdown-it might strip or weigh; Python's
+    # `isspace` holds all of CommonMark's (Unicode Zs, tab, CR, form feed, vertical tab).
+    every = {chr(code) for code in range(0x110000) if chr(code).isspace()}
+    matched = {ch for ch in every if markup._NOT_SIMPLE.search(ch)}
+    assert matched == every - {" ", "\n"}
