@@ -338,3 +338,14 @@ def test_other_space_is_every_space_but_a_space_and_a_newline() -> None:
     every = {chr(code) for code in range(0x110000) if chr(code).isspace()}
     matched = {ch for ch in every if markup._NOT_SIMPLE.search(ch)}
     assert matched == every - {" ", "\n"}
+
+
+def test_bench_counts_plain_and_fast_sources() -> None:
+    from bench.markdown import report
+
+    lines = report(["Bare text.\n", "Some *emphasis*.\n", "Some `code`.\n"], repeat=1)
+    assert lines[:3] == [
+        "sources: 3",
+        "plain (one <p> of bare text): 1 (33.3%)",
+        "fast path: 2 (66.7%)",
+    ]
