@@ -14,13 +14,17 @@ path must accept, so that it is shown to be taken, not only to be safe.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder import markup
+from site_builder import markup, parallel
 from site_builder.markup import MarkdownRenderer, _inline_text
+
+R = TypeVar("R")
 
 
 @functools.cache
@@ -29,7 +33,7 @@ def _renderer(lang: str) -> MarkdownRenderer:
 
 
 def _reference(source: str, lang: str = markup.DEFAULT_CJK_LANG) -> tuple[str, str]:
-    """HTML and plain text by the general path, as `_html_and_plain` did before."""
+    """HTML and plain text by the general path, as `render_all` had them before."""
     md = _renderer(lang)._md
     tokens = md.parse(source, {})
     html_text = md.renderer.render(tokens, md.options, {})
@@ -349,3 +353,26 @@ def test_bench_counts_plain_and_fast_sources() -> None:
         "plain (one <p> of bare text): 1 (33.3%)",
         "fast path: 2 (66.7%)",
     ]
+
+
+def test_render_all_forks_for_what_the_fast_path_declines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sources the fast path declines go to worker processes, the rest are done here."""
+    monkeypatch.setattr(markup, "_FORK_PARSES_AT", 2)
+    forked: list[list[str]] = []
+
+    def fork_map(function: Callable[[str], R], items: list[str], jobs: int) -> list[R] | None:
+        forked.append(list(items))
+        return parallel.fork_map(function, items, jobs)
+
+    monkeypatch.setattr(markup, "fork_map", fork_map)
+    parsed = ["# Heading\n", "a `code` span\n", "1. one\n2. two\n"]
+    simple = ["Plain *emphasis* and [a link](https://example.org/a).\n", "- one\n- two\n"]
+    renderer = MarkdownRenderer()
+    renderer.render_all([*parsed, *simple, *parsed], jobs=2)
+    assert forked == [sorted(parsed)]
+    for source in [*parsed, *simple]:
+        html_text, text = _reference(source)
+        assert renderer.render(source) == html_text
+        assert renderer.plain(source) == text
