@@ -8,7 +8,9 @@ same `data-annotation-id`; only its first fragment carries the `id`.
 
 Markdown: CommonMark with raw HTML off, so an editor's `<script>` shows as text,
 and markdown-it's link validation, which refuses `javascript:`, `vbscript:`,
-`file:` and `data:` URLs however they are cased or entity-encoded.
+`file:` and `data:` URLs however they are cased or entity-encoded. Most notes are
+paragraphs and lists of text, emphasis and links: `_simple_markdown` writes what
+markdown-it would for those, at a fraction of the cost, and leaves it the rest.
 """
 
 from __future__ import annotations

@@ -295,6 +295,9 @@ def test_renderer_gives_the_general_paths_output(sources: list[str]) -> None:
         "'Single' quotes, 1'' and 2\"\", \"nested 'quotes' here\" and \"*quoted em*\".\n",
         "A [label over\ntwo lines](https://example.org/a) and *emphasis over\ntwo lines*.\n",
         "Paragraph one.\n\n\n\nParagraph two, (_aside_) and __strong__!\n",
+        "\"[a quoted link](https://example.org/q)\" and '*quoted emphasis*', and\n"
+        'a [label "with" quotes](https://example.org/q) "opened before, closed\n'
+        "on the next line\"; 'a quote over [a link's](https://example.org/) end'.\n",
     ],
 )
 def test_fast_path_takes_the_notes_editors_write(source: str) -> None:
