@@ -322,10 +322,12 @@ class MarkdownRenderer:
         return cached
 
     def render_all(self, sources: Iterable[str], jobs: int) -> None:
-        """Render every source not rendered yet, on `jobs` processes, ahead of the pages.
+        """Render every source not rendered yet, ahead of the pages.
 
-        Each source is parsed once for both of its uses: its HTML for the pages and its
-        plain text, which planning reads to find the terms a note names. Pages rendered in
+        What the fast path takes is rendered here; the rest, if there is enough of it to pay
+        for forking, on `jobs` processes. Each source is rendered once for both of its uses:
+        its HTML for the pages and its plain text, which planning reads to find the terms a
+        note names. Pages rendered in
         parallel each render the Markdown they show, so a note shown on its article and on
         its speaker's page was rendered twice; done here first, every page process
         inherits each note rendered once.
