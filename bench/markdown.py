@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from site_builder import markup
 from site_builder.build import resolve_site
 from site_builder.options import BuildOptions
-from site_builder.render import markdown_sources
+from site_builder.plan import markdown_sources
 
 
 def sources_of(project: Path) -> list[str]:
