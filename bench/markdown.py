@@ -2,7 +2,7 @@
 
     python -m bench.markdown bench/out/corpus-1000/ours [--repeat 5]
 
-Collects every distinct note, bio and definition (`site_builder.render.markdown_sources`,
+Collects every distinct note, bio and definition (`site_builder.plan.markdown_sources`,
 after `resolve_site`) and reports how many are plain (markdown-it makes one `<p>` of text
 of them, no inline markup), how many take `MarkdownRenderer`'s fast path
 (`site_builder.markup._simple_markdown`), and the CPU time (`time.process_time`, median of
