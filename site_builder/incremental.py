@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from .errors import Diagnostic
-from .export import export_article
 from .feed import feed_of
 from .link import Names, compile_names
 from .load import (
@@ -83,9 +82,6 @@ class PageMemo:
     articles: dict[str, tuple[AnchoredArticle, PlannedArticle]] = field(default_factory=dict)
     """By slug: each article's plan, kept while the article and `scope` are equal; planning
     an article reads all its places and its notes' text."""
-    exports: dict[str, tuple[tuple[AnchoredArticle, str, str], bytes]] = field(default_factory=dict)
-    """Slug -> the annotation export of the last build, with the article, base URL and
-    language it was made from: a rebuild exports only the articles that changed."""
     feed: tuple[tuple[Any, ...], bytes] | None = None
     """The feed, with the settings, base URL and articles' feed items it was made from."""
     cjk: tuple[Content, bool] | None = None
@@ -105,13 +101,6 @@ class PageMemo:
         if self.cjk is None or self.cjk[0] != content:
             self.cjk = (content, content_shows_cjk(content))
         return self.cjk[1] or any(planned.cjk for _, planned in self.articles.values())
-
-    def export(self, article: AnchoredArticle, base_url: str, language: str) -> bytes:
-        made_from = (article, base_url, language)
-        kept = self.exports.get(article.spec.slug)
-        if kept is None or kept[0] != made_from:
-            kept = self.exports[article.spec.slug] = (made_from, export_article(*made_from))
-        return kept[1]
 
     def to_plan(self, site: Site, common: Common) -> list[AnchoredArticle]:
         """The articles `plan_articles` would plan anew: all of them, or those that changed."""
@@ -335,7 +324,12 @@ class BuildMemo:
                     pages[job.path] = made
             if not failures:
                 # The sitemap lists the numbered pages, which only rendering tells.
-                numbered = [path for job in jobs for path, _ in pages[job.path][1:]]
+                numbered = [
+                    path
+                    for job in jobs
+                    for path, _ in pages[job.path][1:]
+                    if path.endswith(".html")  # not an article's seed or export
+                ]
                 sitemap = sitemap_job(site, base_url, numbered)
                 jobs.append(sitemap)
                 kept, stale = memo.split([sitemap], fingerprints)
@@ -352,9 +346,7 @@ class BuildMemo:
         memo.pages = {job.path: (job, pages[job.path]) for job in jobs}
         memo.templates = fingerprints
         files = dict(sorted((path, data) for made in pages.values() for path, data in made))
-        files.update(built_files(site, base_url, memo.export, memo.atom_feed))
-        slugs = {article.spec.slug for article in site.articles}
-        memo.exports = {slug: kept for slug, kept in memo.exports.items() if slug in slugs}
+        files.update(built_files(site, base_url, memo.atom_feed))
         return files, []
 
 

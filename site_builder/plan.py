@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from . import pages
 from . import structured as structured_data
+from .export import export_article, source_bytes
 from .feed import FeedItem, feed_item
 from .markup import Attribution, MarkdownRenderer, SpanStyle, annotate_paragraph, cjk_markup
 from .model import AnchoredArticle, Occurrence, Person, Place, Site, SiteConfig, Term
@@ -45,12 +46,14 @@ from .urls import (
     person_path,
     relative,
     root_prefix,
+    source_path,
     target_path,
     term_path,
 )
 
-Page = tuple[str, dict[str, Any]]
-"""A page's path and its template context."""
+Page = tuple[str, dict[str, Any] | bytes]
+"""A page's path and its template context, or a file's path and its bytes as they are
+(an article's seed and its annotation export go with its page)."""
 
 
 @dataclass(frozen=True)
@@ -447,7 +450,8 @@ def article_pages(
     people: tuple[Person, ...],
     terms: tuple[Term, ...],
 ) -> list[Page]:
-    """The article page. `people` and `terms` are those it names, quotes or links to."""
+    """The article page, its seed as published and its annotations as W3C Web Annotation
+    data (FORMAT.md section 11). `people` and `terms` are those it names, quotes or links to."""
     config, words = common.config, common.config.words
     spec = article.spec
     path = article_path(spec.slug)
@@ -491,7 +495,11 @@ def article_pages(
         speakers=speaker_links,
         popovers=_popovers(markdown, config, article, by_id, {t.id: t for t in terms}),
     )
-    return [(path, context)]
+    return [
+        (path, context),
+        (source_path(spec.slug), source_bytes(article)),
+        (collection_path(spec.slug), export_article(article, common.base_url, config.language)),
+    ]
 
 
 def _popovers(

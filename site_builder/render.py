@@ -310,8 +310,11 @@ def _render_job(job: PageJob, env: jinja2.Environment, markdown: MarkdownRendere
     done: list[tuple[str, bytes]] = []
     path = job.path
     try:
-        for path, context in job.pages(markdown):
-            done.append((path, render_page(job.template, context, env).encode("utf-8")))
+        for path, made in job.pages(markdown):
+            if isinstance(made, bytes):  # a file the job made whole, not a page
+                done.append((path, made))
+            else:
+                done.append((path, render_page(job.template, made, env).encode("utf-8")))
     except Exception as exc:
         failure = template_failure(exc, path)
         if failure is None:

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import Diagnostic, Position, error
-from .export import Exporter, export_article, export_files
 from .feed import atom_feed
 from .load import MAX_COPY_BYTES, Refusal, files_inside, inspect_inside
 from .model import Site
@@ -122,15 +121,12 @@ def _shown(source: Path, inside: Path) -> str:
 
 
 def built_files(
-    site: Site,
-    base_url: str,
-    export: Exporter = export_article,
-    feed: Callable[[Site, str], bytes] = atom_feed,
+    site: Site, base_url: str, feed: Callable[[Site, str], bytes] = atom_feed
 ) -> dict[str, bytes]:
-    """The files made from the content besides the pages: the export, the feed, and the
-    files that hosts and crawlers look for. `export` and `feed` make those two (the
-    preview passes its memo's, which redo only what changed)."""
-    files = export_files(site, base_url, export)
+    """The files made from the content besides the pages and the articles' exports (their
+    jobs make those): the feed, and the files that hosts and crawlers look for. `feed`
+    makes the feed (the preview passes its memo's, which redoes it only when it changed)."""
+    files: dict[str, bytes] = {}
     files[".nojekyll"] = b""
     files[FEED] = feed(site, base_url)
     files[ROBOTS] = robots_txt(base_url)  # unless templates/root/ has one: site_files

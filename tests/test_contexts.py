@@ -36,7 +36,12 @@ def contexts() -> list[tuple[str, dict[str, Any]]]:
     markdown = MarkdownRenderer()
     jobs = plan_site(site, site.content.site.base_url, markdown)
     jobs.append(sitemap_job(site, site.content.site.base_url, ()))
-    return [(job.template, context) for job in jobs for _, context in job.pages(markdown)]
+    return [
+        (job.template, made)
+        for job in jobs
+        for _, made in job.pages(markdown)
+        if not isinstance(made, bytes)  # an article's seed and export go with its page
+    ]
 
 
 def mismatches(value: Any, annotation: Any, where: str) -> Iterator[str]:

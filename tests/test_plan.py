@@ -42,11 +42,11 @@ def jobs_of(site: Site) -> list[PageJob]:
     return [*jobs, sitemap_job(site, site.content.site.base_url, ())]
 
 
-def rendered(job: PageJob, project: Path) -> list[tuple[str, str]]:
+def rendered(job: PageJob, project: Path) -> list[tuple[str, str | bytes]]:
     env = make_environment(project)
     return [
-        (path, render_page(job.template, context, env))
-        for path, context in job.pages(MarkdownRenderer())
+        (path, made if isinstance(made, bytes) else render_page(job.template, made, env))
+        for path, made in job.pages(MarkdownRenderer())
     ]
 
 
