@@ -37,6 +37,7 @@ from .markup import (
 )
 from .model import AnchoredArticle, Occurrence, Person, Place, Site, Term
 from .parallel import fork_map
+from .templating import COMPILED_AS, TEMPLATING_SOURCES, SiteEnvironment
 from .textmatch import NameMatcher, normalize, normalize_needle
 from .urls import (
     GLOSSARY_INDEX,
@@ -202,7 +203,7 @@ def make_environment(project: Path) -> jinja2.Environment:
     template's source), so a build or a preview rebuild does not spend most of its
     time compiling templates that have not changed.
     """
-    env = jinja2.Environment(
+    env = SiteEnvironment(
         loader=ThemeLoader(themes(project)),
         bytecode_cache=_bytecode_cache(),
         autoescape=True,
@@ -233,7 +234,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     Not in the temp folder: that is for what a run cleans up after itself.
     """
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    folder = Path(base) / "site-builder" / "templates"
+    # Apart from templates compiled by other versions, which may print values differently.
+    folder = Path(base) / "site-builder" / "templates" / COMPILED_AS
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -491,8 +493,12 @@ def template_failure(exc: BaseException, page: str) -> TemplateFailure | None:
     # The theme loader is this package's code that a template's `extends` or `include` calls:
     # what it raises there (a missing template) is the template's doing.
     loading = isinstance(exc, jinja2.TemplateNotFound | TemplateFileError)
+    # SiteEnvironment reads and prints values in Jinja's stead: a value it is asked for
+    # that the build does not provide (an UndefinedError raised through it) is too.
+    reading = isinstance(exc, jinja2.UndefinedError)
     if not loading and any(
-        name.startswith(_PACKAGE_DIRS) for name, _, _ in frames[innermost + 1 :]
+        name.startswith(_PACKAGE_DIRS) and not (reading and name in TEMPLATING_SOURCES)
+        for name, _, _ in frames[innermost + 1 :]
     ):
         return None
     filename, line, _ = frames[innermost]
