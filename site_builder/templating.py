@@ -1,23 +1,27 @@
-"""The Jinja environment the theme runs in: Jinja's own, with two costs of every page cut.
+"""The Jinja environment the theme runs in: Jinja's own, with three costs of every page cut.
 
-A page's template reads a few thousand values and prints each one; on a large site these two
-steps were most of the render stage. Both shortcuts below give exactly what Jinja gives
-(tests/test_fastpaths.py holds them against Jinja's own code).
+A page's template reads a few thousand values, prints each one and asks for dozens of words;
+on a large site these steps were most of the render stage. The shortcuts below give exactly
+what Jinja gives (tests/test_fastpaths.py holds them against Jinja's own code).
 
 - `{{ card.href }}` compiles to `environment.getattr(card, "href")`, which tries the
   attribute first and the key only after an AttributeError. Every context is dicts, so
   nearly every read raised and caught an exception.
 - `{{ value }}` compiles to markupsafe's `escape(value)`, which builds a fresh Markup even
   when the value is Markup already, and then the page joins it into a plain string anyway.
+- `{{ t("key") }}` compiles to `context.call(t, "key")`, which asks the callable four times
+  whether it wants the context passed in; the theme's words (a bound method) never do.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import MethodType
 from typing import Any
 
 import jinja2
 import jinja2.compiler
+import jinja2.runtime
 from markupsafe import Markup, escape
 
 try:  # MarkupSafe 3: the C step of `escape`, a str in and a str out
@@ -70,10 +74,33 @@ class OutputCodeGenerator(jinja2.compiler.CodeGenerator):
         self.write("environment.escape_output(")
 
 
+class SiteContext(jinja2.runtime.Context):
+    """Jinja's template context, calling a plain bound method without Jinja's questions."""
+
+    def call(self, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """`context.call(obj, ...)` as Jinja does it, the common case first.
+
+        A bound method whose function is not marked `pass_context` (or the like) is called
+        as it is: Jinja would find no mark on it or on its `__call__` either.
+        """
+        if type(obj) is not MethodType or hasattr(obj.__func__, "jinja_pass_arg"):
+            return super().call(obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return obj(*args, **kwargs)
+        except StopIteration:  # as Jinja answers it
+            return self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+
 class SiteEnvironment(jinja2.Environment):
-    """A Jinja environment that reads dict keys first and prints values without copies."""
+    """A Jinja environment that reads dict keys first, prints values without copies and
+    calls the theme's words directly."""
 
     code_generator_class = OutputCodeGenerator
+    context_class = SiteContext
     escape_output = staticmethod(escape_output)
 
     def getattr(self, obj: Any, attribute: str) -> Any:

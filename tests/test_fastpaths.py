@@ -413,3 +413,33 @@ def test_the_theme_prints_through_escape_output_and_reads_dicts_first() -> None:
     assert "environment.escape_output(" in compiled
     assert "escape(" not in compiled.replace("escape_output(", "")
     assert isinstance(env, templating.SiteEnvironment)
+
+
+class _Callables:
+    """Bound methods as templates call them: plain (the theme's words), marked, raising."""
+
+    def plain(self, *args: object, **kwargs: object) -> str:
+        return repr((args, sorted(kwargs.items())))
+
+    @jinja2.pass_context
+    def marked(self, context: jinja2.runtime.Context, name: str) -> str:
+        return f"{name}={context.get(name)}"
+
+    def stops(self) -> str:
+        raise StopIteration
+
+
+@pytest.mark.parametrize("undefined", [jinja2.Undefined, jinja2.StrictUndefined])
+def test_calling_a_bound_method_gives_what_jinjas_own_context_gives(undefined: type) -> None:
+    source = (
+        '{{ o.plain("a", n=1, obj=3) }}|{{ o.marked("x") }}|{{ len([1, 2]) }}\n'
+        '{% for x in ["<i>"] %}{{ o.plain(x) }}{{ o.marked("x") }}{{ loop.cycle("a", "b") }}'
+        "{% endfor %}|{{ o.stops() is defined }}|{{ o.plain|string|length > 0 }}"
+    )
+    rendered = []
+    for environment in (templating.SiteEnvironment, jinja2.Environment):
+        env = environment(autoescape=True, undefined=undefined)
+        page = env.from_string(source).render(o=_Callables(), x="<b>", len=len)
+        rendered.append(page)
+    assert rendered[0] == rendered[1]
+    assert "&lt;i&gt;" in rendered[0] and "x=&lt;b&gt;" in rendered[0]
