@@ -37,7 +37,7 @@ from .markup import (
 )
 from .model import AnchoredArticle, Occurrence, Person, Place, Site, Term
 from .parallel import fork_map
-from .templating import COMPILED_AS, TEMPLATING_SOURCES, SiteEnvironment
+from .templating import COMPILED_AS, TEMPLATING_SOURCES, SiteEnvironment, escape_text
 from .textmatch import NameMatcher, normalize, normalize_needle
 from .urls import (
     GLOSSARY_INDEX,
@@ -225,7 +225,9 @@ def _cjk_filter(context: jinja2.runtime.Context, value: Any) -> Markup:
     """
     if isinstance(value, Markup):
         return value
-    return Markup(mark_cjk(str(escape(value)), context["site"]["cjk_lang"]))
+    # A name or a title nearly always: escaped as `escape` does, without its Markup copy.
+    escaped = escape_text(value) if type(value) is str else str(escape(value))
+    return Markup(mark_cjk(escaped, context["site"]["cjk_lang"]))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

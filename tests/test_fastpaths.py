@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from site_builder import export, markup, pages, schema, templating, textmatch, urls
+from site_builder import export, markup, pages, render, schema, templating, textmatch, urls
 from site_builder.anchor import _ends_with_before_space, _starts_with_after_space
 from site_builder.markup import SpanStyle, annotate_paragraph, highlight
 from site_builder.model import Place
@@ -443,3 +443,18 @@ def test_calling_a_bound_method_gives_what_jinjas_own_context_gives(undefined: t
         rendered.append(page)
     assert rendered[0] == rendered[1]
     assert "&lt;i&gt;" in rendered[0] and "x=&lt;b&gt;" in rendered[0]
+
+
+def _reference_cjk_filter(value: object, lang: str) -> Markup:
+    if isinstance(value, Markup):
+        return value
+    return Markup(markup.mark_cjk(str(escape(value)), lang))
+
+
+@given(_printed)
+@settings(max_examples=300)
+def test_the_cjk_filter_marks_what_it_marked_through_escape(value: object) -> None:
+    context = {"site": {"cjk_lang": "zh-Hant"}}
+    fast = render._cjk_filter(context, value)  # type: ignore[arg-type]
+    assert fast == _reference_cjk_filter(value, "zh-Hant")
+    assert type(fast) is Markup
