@@ -25,6 +25,7 @@ from .load import Refusal, decode_utf8, files_inside, inspect_inside, read_insid
 from .markup import MarkdownRenderer, mark_cjk
 from .parallel import fork_map
 from .plan import PageJob
+from .templating import COMPILED_AS, TEMPLATING_SOURCES, SiteEnvironment, escape_text
 from .urls import TEMPLATE_PATHS
 
 PACKAGE_THEME = Path(__file__).parent / "default_templates"
@@ -169,7 +170,7 @@ def make_environment(project: Path) -> jinja2.Environment:
     template's source), so a build or a preview rebuild does not spend most of its
     time compiling templates that have not changed.
     """
-    env = jinja2.Environment(
+    env = SiteEnvironment(
         loader=ThemeLoader(themes(project)),
         bytecode_cache=_bytecode_cache(),
         autoescape=True,
@@ -191,7 +192,9 @@ def _cjk_filter(context: jinja2.runtime.Context, value: Any) -> Markup:
     """
     if isinstance(value, Markup):
         return value
-    return Markup(mark_cjk(str(escape(value)), context["site"]["cjk_lang"]))
+    # A name or a title nearly always: escaped as `escape` does, without its Markup copy.
+    escaped = escape_text(value) if type(value) is str else str(escape(value))
+    return Markup(mark_cjk(escaped, context["site"]["cjk_lang"]))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -200,7 +203,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     Not in the temp folder: that is for what a run cleans up after itself.
     """
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    folder = Path(base) / "site-builder" / "templates"
+    # Apart from templates compiled by other versions, which may print values differently.
+    folder = Path(base) / "site-builder" / "templates" / COMPILED_AS
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -399,8 +403,12 @@ def template_failure(exc: BaseException, page: str) -> TemplateFailure | None:
     # The theme loader is this package's code that a template's `extends` or `include` calls:
     # what it raises there (a missing template) is the template's doing.
     loading = isinstance(exc, jinja2.TemplateNotFound | TemplateFileError)
+    # SiteEnvironment reads and prints values in Jinja's stead: a value it is asked for
+    # that the build does not provide (an UndefinedError raised through it) is too.
+    reading = isinstance(exc, jinja2.UndefinedError)
     if not loading and any(
-        name.startswith(_PACKAGE_DIRS) for name, _, _ in frames[innermost + 1 :]
+        name.startswith(_PACKAGE_DIRS) and not (reading and name in TEMPLATING_SOURCES)
+        for name, _, _ in frames[innermost + 1 :]
     ):
         return None
     filename, line, _ = frames[innermost]

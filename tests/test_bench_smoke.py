@@ -127,3 +127,16 @@ def test_profile_writes_a_page_with_a_profile_per_stage(tmp_path: Path) -> None:
     # Names are the same on every machine: no absolute paths, no memory addresses.
     assert str(REPO) + "/site_builder" not in text and " at 0x" not in text
     assert "| **total** |" in text
+
+
+def test_each_page_template_is_timed_over_its_own_pages(tmp_path: Path) -> None:
+    """bench.templates renders each template over the pages the build plans for it."""
+    from bench.corpus import make_corpus, write_ours
+    from bench.templates import render_times
+
+    write_ours(make_corpus(20), tmp_path / "p")
+    rows = {name: (count, seconds) for name, count, seconds in render_times(tmp_path / "p", 1)}
+    assert rows["article.html"][0] == 20
+    assert rows["index.html"][0] == 1
+    assert set(rows) >= {"person.html", "term.html", "sitemap.xml", "(contexts)"}
+    assert all(seconds >= 0 for _, seconds in rows.values())

@@ -9,21 +9,25 @@ decomposed accents, CJK, `<&"'`), so a fast path that answered differently would
 
 from __future__ import annotations
 
+import collections
 import html
 import json
 import re
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 
+import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from site_builder import export, markup, schema, textmatch, urls
+from site_builder import export, markup, pages, render, schema, templating, textmatch, urls
 from site_builder.anchor import _ends_with_before_space, _starts_with_after_space
 from site_builder.markup import SpanStyle, annotate_paragraph, highlight
 from site_builder.model import Place
+from site_builder.render import make_environment
 from site_builder.textmatch import NormalizedText
 
 # ---------------------------------------------------------------- reference implementations
@@ -313,3 +317,144 @@ def test_indented_json_is_what_json_dumps_writes(value: object) -> None:
 def test_indented_json_nests_empty_containers_as_json_dumps_does() -> None:
     value = {"a": [], "b": {}, "c": [[], {}, [{"d": ()}]], "": [True, False, None, -3]}
     assert export.indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+# ---------------------------------------------------------------- templating
+
+_printed = st.one_of(
+    st.text(alphabet="ab <&>\"'中\u201d", max_size=12),
+    st.text(alphabet="ab <&>\"'中\u201d", max_size=12).map(Markup),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+)
+
+
+@given(_printed)
+@settings(max_examples=400)
+def test_escape_output_prints_what_escape_prints(value: object) -> None:
+    assert templating.escape_output(value) == str(escape(value))
+
+
+def test_escape_output_raises_on_an_undefined_value_as_escape_does() -> None:
+    undefined = jinja2.StrictUndefined(name="misspelt")
+    with pytest.raises(jinja2.UndefinedError) as general:
+        escape(undefined)
+    with pytest.raises(jinja2.UndefinedError) as fast:
+        templating.escape_output(undefined)
+    assert str(fast.value) == str(general.value)
+
+
+# Names a dict answers as attributes (its methods, `__class__`) mixed with plain keys.
+_NAMES = ["href", "title", "items", "keys", "get", "values", "copy", "__class__", "__len__", ""]
+
+
+def _jinja_getattr(obj: object, name: str) -> object:
+    return jinja2.Environment().getattr(obj, name)
+
+
+def _same_value(fast: object, general: object) -> None:
+    if isinstance(general, jinja2.Undefined):
+        assert type(fast) is type(general)
+        assert (fast._undefined_obj, fast._undefined_name) == (  # type: ignore[attr-defined]
+            general._undefined_obj,
+            general._undefined_name,
+        )
+    else:
+        assert fast == general
+
+
+@given(
+    st.dictionaries(st.sampled_from(_NAMES), st.integers(), max_size=6),
+    st.sampled_from([*_NAMES, "missing"]),
+)
+@settings(max_examples=400)
+def test_getattr_reads_a_dict_as_jinja_reads_it(value: dict[str, int], name: str) -> None:
+    env = templating.SiteEnvironment()
+    for obj in (value, collections.OrderedDict(value), pages.Section("k", (value,), 1)):
+        _same_value(env.getattr(obj, name), _jinja_getattr(obj, name))
+
+
+_THEME_LIKE = {
+    "page.html": (
+        '{% from "m.html" import wrap %}'
+        "{{ a }}|{{ b.href }}|{{ b.items }}|{{ b.title|default('-') }}|{{ a ~ b.href }}\n"
+        "{% set s %}{{ a }}<{{ b.href }}>{% endset %}{{ s }}|{{ s|length }}|{{ s|upper }}\n"
+        "{{ wrap(a) }}{{ wrap(b.href)|lower }}{% for k in b %}{{ k }}={{ b[k] }};{% endfor %}\n"
+        "{% if a %}{{ a|e }}{% endif %}{% autoescape false %}{{ a }}{% endautoescape %}"
+        '{{ [a, b.href]|join(",") }}{% include "m.html" %}'
+    ),
+    "m.html": "{% macro wrap(x) %}[{{ x }}]{% endmacro %}{{ a }}",
+}
+
+
+@given(
+    _printed,
+    st.dictionaries(st.sampled_from(["href", "title", "items"]), _printed, max_size=3),
+)
+@settings(max_examples=300)
+def test_a_template_renders_as_in_jinjas_own_environment(a: object, b: dict) -> None:
+    options = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+    loader = jinja2.DictLoader(_THEME_LIKE)
+    fast = templating.SiteEnvironment(loader=loader, **options)
+    general = jinja2.Environment(loader=loader, **options)
+    b.setdefault("href", "x<y")
+    context = {"a": a, "b": b}
+    assert fast.get_template("page.html").render(context) == (
+        general.get_template("page.html").render(context)
+    )
+
+
+def test_the_theme_prints_through_escape_output_and_reads_dicts_first() -> None:
+    env = make_environment(Path(__file__).parent.parent)
+    source = env.loader.get_source(env, "_occurrences.html")[0]  # type: ignore[union-attr]
+    compiled = env.compile(source, raw=True)
+    assert "environment.escape_output(" in compiled
+    assert "escape(" not in compiled.replace("escape_output(", "")
+    assert isinstance(env, templating.SiteEnvironment)
+
+
+class _Callables:
+    """Bound methods as templates call them: plain (the theme's words), marked, raising."""
+
+    def plain(self, *args: object, **kwargs: object) -> str:
+        return repr((args, sorted(kwargs.items())))
+
+    @jinja2.pass_context
+    def marked(self, context: jinja2.runtime.Context, name: str) -> str:
+        return f"{name}={context.get(name)}"
+
+    def stops(self) -> str:
+        raise StopIteration
+
+
+@pytest.mark.parametrize("undefined", [jinja2.Undefined, jinja2.StrictUndefined])
+def test_calling_a_bound_method_gives_what_jinjas_own_context_gives(undefined: type) -> None:
+    source = (
+        '{{ o.plain("a", n=1, obj=3) }}|{{ o.marked("x") }}|{{ len([1, 2]) }}\n'
+        '{% for x in ["<i>"] %}{{ o.plain(x) }}{{ o.marked("x") }}{{ loop.cycle("a", "b") }}'
+        "{% endfor %}|{{ o.stops() is defined }}|{{ o.plain|string|length > 0 }}"
+    )
+    rendered = []
+    for environment in (templating.SiteEnvironment, jinja2.Environment):
+        env = environment(autoescape=True, undefined=undefined)
+        page = env.from_string(source).render(o=_Callables(), x="<b>", len=len)
+        rendered.append(page)
+    assert rendered[0] == rendered[1]
+    assert "&lt;i&gt;" in rendered[0] and "x=&lt;b&gt;" in rendered[0]
+
+
+def _reference_cjk_filter(value: object, lang: str) -> Markup:
+    if isinstance(value, Markup):
+        return value
+    return Markup(markup.mark_cjk(str(escape(value)), lang))
+
+
+@given(_printed)
+@settings(max_examples=300)
+def test_the_cjk_filter_marks_what_it_marked_through_escape(value: object) -> None:
+    context = {"site": {"cjk_lang": "zh-Hant"}}
+    fast = render._cjk_filter(context, value)  # type: ignore[arg-type]
+    assert fast == _reference_cjk_filter(value, "zh-Hant")
+    assert type(fast) is Markup
