@@ -3,7 +3,7 @@
     python -m bench.templates bench/out/corpus-1000/ours [--repeats N]
 
 Plans the site as the build does (`resolve_site`, then `plan_site`), makes every page's
-context once, then renders each template over its pages `--repeats` times on one core and
+context once (each job's function, with Markdown rendered afresh), then renders each template over its pages `--repeats` times on one core and
 prints the median CPU time (`time.process_time`) per template, with the garbage collector
 paused as the build pauses it. Making the contexts (Markdown, span markup) is timed apart.
 """
@@ -25,17 +25,19 @@ import jinja2
 from site_builder.build import resolve_site
 from site_builder.markup import MarkdownRenderer
 from site_builder.options import BuildOptions
-from site_builder.render import PagePlan, make_environment, plan_site
+from site_builder.plan import PageJob, plan_site, sitemap_job
+from site_builder.render import make_environment
 
 
-def plan(project: Path) -> list[PagePlan]:
-    """Every page of the project's site, planned as a build plans it."""
+def plan(project: Path) -> list[PageJob]:
+    """Every page job of the project's site, planned as a build plans it."""
     site, problems = resolve_site(BuildOptions(project=project, jobs=1))
     if site is None:
         raise SystemExit(f"the project does not build: {len(problems)} problem(s)")
     base_url = site.content.site.base_url
     base_url = base_url if base_url.endswith("/") else base_url + "/"
-    return plan_site(site, base_url, MarkdownRenderer())
+    jobs = plan_site(site, base_url, MarkdownRenderer())
+    return [*jobs, sitemap_job(site, base_url, ())]  # numbered pages: none the sitemap needs
 
 
 def median_cpu(work: Callable[[], Any], repeats: int) -> float:
@@ -55,18 +57,23 @@ def _render_all(template: jinja2.Template, pages: list[dict[str, Any]]) -> None:
 
 def render_times(project: Path, repeats: int) -> list[tuple[str, int, float]]:
     """Each template, its number of pages, and the median CPU seconds to render them all."""
-    plans = plan(project)
+    jobs = plan(project)
     env = make_environment(project)
+    markdown = MarkdownRenderer()
     contexts: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for page in plans:
-        contexts[page.template].append(page.context())
+    for job in jobs:
+        for _, made in job.pages(markdown):
+            if isinstance(made, dict):  # not an article's seed or export
+                contexts[job.template].append(made)
     rows = []
     for name, pages in sorted(contexts.items()):
         template = env.get_template(name)  # compiled here, not in the first repeat
         render = functools.partial(_render_all, template, pages)
         rows.append((name, len(pages), median_cpu(render, repeats)))
-    making = median_cpu(lambda: [page.context() for page in plans], max(1, repeats // 2))
-    rows.append(("(contexts)", len(plans), making))
+    making = median_cpu(
+        lambda: [job.pages(MarkdownRenderer()) for job in jobs], max(1, repeats // 2)
+    )
+    rows.append(("(contexts)", len(jobs), making))
     return rows
 
 
