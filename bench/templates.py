@@ -36,7 +36,7 @@ def plan(project: Path) -> list[PageJob]:
         raise SystemExit(f"the project does not build: {len(problems)} problem(s)")
     base_url = site.content.site.base_url
     base_url = base_url if base_url.endswith("/") else base_url + "/"
-    jobs = plan_site(site, base_url, MarkdownRenderer())
+    jobs = plan_site(site, base_url)
     return [*jobs, sitemap_job(site, base_url, ())]  # numbered pages: none the sitemap needs
 
 

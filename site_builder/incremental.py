@@ -35,8 +35,6 @@ from .plan import (
     Common,
     PageJob,
     PlannedArticle,
-    TermNames,
-    markdown_sources,
     plan_article,
     plan_site,
     sitemap_job,
@@ -77,11 +75,9 @@ class PageMemo:
     markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
     scope: tuple[Any, ...] = ()
     """The settings, people and terms the article plans below were made with."""
-    term_names: TermNames | None = None
-    """The terms' names of `scope`, compiled when an article was planned."""
     articles: dict[str, tuple[AnchoredArticle, PlannedArticle]] = field(default_factory=dict)
     """By slug: each article's plan, kept while the article and `scope` are equal; planning
-    an article reads all its places and its notes' text."""
+    an article reads all its places."""
     feed: tuple[tuple[Any, ...], bytes] | None = None
     """The feed, with the settings, base URL and articles' feed items it was made from."""
     cjk: tuple[Content, bool] | None = None
@@ -102,33 +98,21 @@ class PageMemo:
             self.cjk = (content, content_shows_cjk(content))
         return self.cjk[1] or any(planned.cjk for _, planned in self.articles.values())
 
-    def to_plan(self, site: Site, common: Common) -> list[AnchoredArticle]:
-        """The articles `plan_articles` would plan anew: all of them, or those that changed."""
-        if self.scope != (common, site.content.people, site.content.terms):
-            return list(site.articles)
-        kept = self.articles
-        return [a for a in site.articles if (k := kept.get(a.spec.slug)) is None or k[0] != a]
-
     def plan_articles(self, site: Site, common: Common) -> list[PlannedArticle]:
         """`plan.plan_article` for each article, again only for those that changed."""
         content = site.content
         scope = (common, content.people, content.terms)
         if self.scope != scope:
-            self.scope, self.articles, self.term_names = scope, {}, None
+            self.scope, self.articles = scope, {}
         people = {p.id: p for p in content.people}
         terms = {t.id: t for t in content.terms}
-
-        def names() -> TermNames:
-            if self.term_names is None:
-                self.term_names = TermNames.of(content.terms)
-            return self.term_names
 
         kept: dict[str, tuple[AnchoredArticle, PlannedArticle]] = {}
         for article in site.articles:
             slug = article.spec.slug
             previous = self.articles.get(slug)
             if previous is None or previous[0] != article:
-                planned = plan_article(common, article, people, terms, names(), self.markdown)
+                planned = plan_article(common, article, people, terms)
                 previous = (article, planned)
             kept[slug] = previous
         self.articles = kept
@@ -306,13 +290,8 @@ class BuildMemo:
         markdown.use_cjk_lang(site.content.site.cjk_lang)
         try:
             fingerprints = template_fingerprints(env)
-            common = Common(site.content.site, base_url)
-            if options.workers > 1 and len(memo.to_plan(site, common)) >= PARALLEL_ARTICLES:
-                # Before planning, which reads every note's plain text: one parse of each
-                # note, on every core, serves both (a large site's biggest serial cost).
-                markdown.render_all(markdown_sources(site), options.workers)
-            planned = memo.plan_articles(site, common)
-            jobs = plan_site(site, base_url, markdown, planned)
+            planned = memo.plan_articles(site, Common(site.content.site, base_url))
+            jobs = plan_site(site, base_url, planned)
             pages, stale = memo.split(jobs, fingerprints)
             options.report_stage("render", len(stale))
             failures: list[TemplateFailure] = []
@@ -396,7 +375,7 @@ class _KeptArticle:
     def of(cls, root: Path, article: ResolvedArticle, raw: bytes) -> _KeptArticle:
         # Stamped after the files were read: a save in between leaves a stamp too recent
         # to trust (_RACY_NS), so the next build compares the bytes it resolved.
-        seed = article.linked[0].spec.source if article.linked else ""
+        seed = article.linked.article.spec.source if article.linked else ""
         return cls(
             article, raw, _Stamp.of(root / article.path), _Stamp.of(root / seed) if seed else None
         )

@@ -14,19 +14,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from .errors import Diagnostic, Position, warning
+from .markup import plain_text
 from .model import (
     AnchoredArticle,
     AnnotationType,
     Autolink,
     Content,
+    NoteHit,
     Occurrence,
     Person,
     Place,
     Site,
     Term,
 )
-from .textmatch import NameMatcher, normalize_needle
-from .urls import derived_id, numbered_id, paragraph_id
+from .textmatch import NameMatcher, normalize, normalize_needle
+from .urls import derived_id, note_id, numbered_id, paragraph_id
 
 _CONTEXT_CHARS = 90
 
@@ -49,6 +51,10 @@ class Names:
     matcher: NameMatcher = field(compare=False)
     owner: dict[str, _Entity]
     """Normalised name -> the person or term it names."""
+    term_matcher: NameMatcher = field(compare=False)
+    term_owner: dict[str, str]
+    """Normalised name -> the term it names, people aside: what a note names of the glossary
+    (a name that a person and a term share is the term's here)."""
 
 
 @dataclass(frozen=True)
@@ -112,21 +118,64 @@ def compile_names(
                         "remove it from one of the two, or annotate each place by hand",
                     )
                 )
-    return Names(NameMatcher(owner), owner), diagnostics
+    term_owner = {normalize_needle(name): t.id for t in terms for name in t.names}
+    term_owner.pop("", None)
+    names = Names(NameMatcher(owner), owner, NameMatcher(term_owner), term_owner)
+    return names, diagnostics
 
 
-def link_article(
-    article: AnchoredArticle, names: Names, mode: Autolink
-) -> tuple[AnchoredArticle, Found]:
-    """The article with its autolinks, and its places for the person and term pages."""
+NotesNaming = tuple[tuple[str, NoteHit], ...]
+"""One article's notes that name terms: (term id, the note), in text order."""
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One article linked: its autolinks added, its places for the person and term pages,
+    and its notes for the term pages they name."""
+
+    article: AnchoredArticle
+    found: Found
+    notes: NotesNaming
+
+
+def link_article(article: AnchoredArticle, names: Names, mode: Autolink) -> Linked:
+    """The article with its autolinks, its places for the person and term pages, and the
+    notes that name terms."""
     hits = _scan(article, names)
     linked = _add_autolinks(article, hits, mode)
-    return linked, _references(linked, hits)
+    return Linked(linked, _references(linked, hits), _notes_naming(linked, names))
+
+
+def _notes_naming(article: AnchoredArticle, names: Names) -> NotesNaming:
+    """Each note of the article that names a term, by any of its names, with the term: a
+    term annotation's own note is left out for that term (its page shows it with the place)."""
+    found: list[tuple[str, NoteHit]] = []
+    noted = [p for p in article.places if p.note]
+    for number, place in enumerate(noted, start=1):
+        text = normalize(plain_text(place.note)).text
+        named = {names.term_owner[name] for _, _, name in names.term_matcher.find(text)}
+        if place.type == "term":
+            named.discard(place.target)
+        if not named:
+            continue
+        passage = " ".join(article.body.text[place.start : place.end].split())
+        hit = NoteHit(
+            article.spec.slug,
+            article.spec.title,
+            note_id(place.id),
+            number,
+            passage,
+            place.note,
+            place.start,
+            article.spec.date,
+        )
+        found += [(tid, hit) for tid in sorted(named)]
+    return tuple(found)
 
 
 def collect_site(
     content: Content,
-    linked: Iterable[tuple[AnchoredArticle, Found]],
+    linked: Iterable[Linked],
     report_unused: bool = True,
 ) -> tuple[Site, list[Diagnostic]]:
     """Gather every article's places into the back-references of person and term pages.
@@ -139,16 +188,20 @@ def collect_site(
         "mention": defaultdict(list),
         "term": defaultdict(list),
     }
-    for article, found in linked:
-        articles.append(article)
-        for book, key, occurrence in found:
+    naming: dict[str, list[NoteHit]] = defaultdict(list)
+    for article in linked:
+        articles.append(article.article)
+        for book, key, occurrence in article.found:
             books[book][key].append(occurrence)
+        for tid, hit in article.notes:
+            naming[tid].append(hit)
     site = Site(
         content=content,
         articles=tuple(articles),
         quotes_by={k: tuple(v) for k, v in sorted(books["quote"].items())},
         mentions_of={k: tuple(v) for k, v in sorted(books["mention"].items())},
         occurrences_of={k: tuple(v) for k, v in sorted(books["term"].items())},
+        notes_naming={k: tuple(v) for k, v in sorted(naming.items())},
     )
     return site, _unused(site) if report_unused else []
 

@@ -221,6 +221,24 @@ class Occurrence:
 
 
 @dataclass(frozen=True)
+class NoteHit:
+    """A note whose text names a term, for the term's page."""
+
+    article_slug: str
+    article_title: str
+    anchor: str
+    """The note's id in its article page."""
+    number: int
+    """The note's number in its article."""
+    passage: str
+    """The annotated passage the note is on."""
+    note: str
+    """Markdown source."""
+    offset: int
+    article_date: datetime.date | None = None
+
+
+@dataclass(frozen=True)
 class Site:
     """The resolved site: every article with its places, and every back-reference."""
 
@@ -232,3 +250,5 @@ class Site:
     """Person id -> places naming them."""
     occurrences_of: dict[str, tuple[Occurrence, ...]]
     """Term id -> places using it."""
+    notes_naming: dict[str, tuple[NoteHit, ...]] = field(default_factory=dict)
+    """Term id -> the notes whose text names the term (a term's own note left out)."""

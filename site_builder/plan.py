@@ -10,7 +10,6 @@ own cache key, and the incremental layer keeps a page while its job is equal.
 
 from __future__ import annotations
 
-import datetime
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -26,9 +25,8 @@ from . import structured as structured_data
 from .export import export_article, source_bytes
 from .feed import FeedItem, feed_item
 from .markup import Attribution, MarkdownRenderer, SpanStyle, annotate_paragraph, cjk_markup
-from .model import AnchoredArticle, Occurrence, Person, Place, Site, SiteConfig, Term
+from .model import AnchoredArticle, NoteHit, Occurrence, Person, Place, Site, SiteConfig, Term
 from .search import article_shows_cjk
-from .textmatch import NameMatcher, normalize, normalize_needle
 from .urls import (
     GLOSSARY_INDEX,
     HOME,
@@ -85,77 +83,38 @@ class PageJob:
 
 
 @dataclass(frozen=True)
-class NoteHit:
-    """A note whose text names a term, for the term's page."""
-
-    article_slug: str
-    article_title: str
-    anchor: str
-    """The note's id in its article page."""
-    number: int
-    """The note's number in its article."""
-    passage: str
-    """The annotated passage the note is on."""
-    note: str
-    """Markdown source."""
-    offset: int
-    article_date: datetime.date | None = None
-
-
-@dataclass(frozen=True)
 class PlannedArticle:
-    """What planning finds in one article: its page, its entry on the home page, and the
-    notes of it that name terms. A function of the article, the site's settings and the
-    people and terms it may name (`plan_article`), so the preview can keep it."""
+    """What planning finds in one article: its page, its entries on the home page and in
+    the feed. A function of the article, the site's settings and the people and terms it
+    may name (`plan_article`), so the preview can keep it."""
 
     job: PageJob
     summary: dict[str, Any]
-    note_hits: dict[str, tuple[NoteHit, ...]]
-    """Term id -> this article's notes that name the term, in text order."""
     feed: FeedItem
     cjk: bool
     """Whether the article shows CJK text (search.article_shows_cjk)."""
-
-
-@dataclass(frozen=True)
-class TermNames:
-    """Every name of every term, compiled once, for finding the terms a note names."""
-
-    owner: dict[str, str]
-    """Normalised name -> term id."""
-    matcher: NameMatcher
-
-    @classmethod
-    def of(cls, terms: Iterable[Term]) -> TermNames:
-        owner = {normalize_needle(name): term.id for term in terms for name in term.names}
-        owner.pop("", None)
-        return cls(owner, NameMatcher(owner))
 
 
 # --- the plan of the whole site -------------------------------------------------------------
 
 
 def plan_site(
-    site: Site,
-    base_url: str,
-    markdown: MarkdownRenderer,
-    articles: list[PlannedArticle] | None = None,
+    site: Site, base_url: str, articles: list[PlannedArticle] | None = None
 ) -> list[PageJob]:
     """Every page and feed of the site but the sitemap, in output order (static assets are
     the write stage's; the sitemap lists numbered pages, so it follows the rendering:
     `sitemap_job`). `articles` are the articles' plans when the caller already has them."""
     common = Common(site.content.site, base_url)
     if articles is None:
-        articles = plan_articles(site, common, markdown)
+        articles = plan_articles(site, common)
     return list(_site_jobs(site, common, articles))
 
 
-def plan_articles(site: Site, common: Common, markdown: MarkdownRenderer) -> list[PlannedArticle]:
+def plan_articles(site: Site, common: Common) -> list[PlannedArticle]:
     """Every article's plan (`plan_article`), in site order."""
     people = {p.id: p for p in site.content.people}
     terms = {t.id: t for t in site.content.terms}
-    names = TermNames.of(site.content.terms)
-    return [plan_article(common, a, people, terms, names, markdown) for a in site.articles]
+    return [plan_article(common, a, people, terms) for a in site.articles]
 
 
 def plan_article(
@@ -163,10 +122,8 @@ def plan_article(
     article: AnchoredArticle,
     people: dict[str, Person],
     terms: dict[str, Term],
-    names: TermNames,
-    markdown: MarkdownRenderer,
 ) -> PlannedArticle:
-    """The article's page job, its home-page entry and the notes of it that name terms."""
+    """The article's page job, and its entries on the home page and in the feed."""
     named = {p.target for p in article.places if p.type in ("quote", "mention")}
     linked = {p.target for p in article.places if p.type == "term"}
     job = PageJob(
@@ -181,8 +138,7 @@ def plan_article(
         ),
     )
     summary = article_summary(common.config, article)
-    hits = _note_hits(article, names, markdown)
-    return PlannedArticle(job, summary, hits, feed_item(article), article_shows_cjk(article))
+    return PlannedArticle(job, summary, feed_item(article), article_shows_cjk(article))
 
 
 def _site_jobs(site: Site, common: Common, planned: list[PlannedArticle]) -> Iterator[PageJob]:
@@ -207,9 +163,8 @@ def _site_jobs(site: Site, common: Common, planned: list[PlannedArticle]) -> Ite
     found = {t.id: site.occurrences_of.get(t.id, ()) for t in site.content.terms}
     terms = {t.id: term_summary(t, len(found[t.id])) for t in site.content.terms}
     yield PageJob(GLOSSARY_INDEX, "glossary.html", glossary_index, (common, tuple(terms.values())))
-    in_notes = _hits_by_term(planned)
     for term in site.content.terms:
-        notes = in_notes.get(term.id, ())
+        notes = site.notes_naming.get(term.id, ())
         see_also = tuple(terms[t] for t in term.see_also if t in terms)
         yield PageJob(
             term_path(term.id),
@@ -245,44 +200,6 @@ def markdown_sources(site: Site) -> Iterator[str]:
         yield from (place.note for place in article.places if place.note)
     yield from (person.bio for person in site.content.people if person.bio)
     yield from (term.definition for term in site.content.terms)
-
-
-def _hits_by_term(planned: list[PlannedArticle]) -> dict[str, tuple[NoteHit, ...]]:
-    found: dict[str, list[NoteHit]] = {}
-    for entry in planned:
-        for tid, hits in entry.note_hits.items():
-            found.setdefault(tid, []).extend(hits)
-    return {tid: tuple(hits) for tid, hits in found.items()}
-
-
-def _note_hits(
-    article: AnchoredArticle, names: TermNames, markdown: MarkdownRenderer
-) -> dict[str, tuple[NoteHit, ...]]:
-    """Term id -> the notes of one article that name the term, by any of its names, in text
-    order. A term annotation's own note is left out for that term: its page shows it with
-    the place."""
-    found: dict[str, list[NoteHit]] = {}
-    noted = [p for p in article.places if p.note]
-    for number, place in enumerate(noted, start=1):
-        text = normalize(markdown.plain(place.note)).text
-        named = {names.owner[name] for _, _, name in names.matcher.find(text)}
-        if place.type == "term":
-            named.discard(place.target)
-        passage = " ".join(article.body.text[place.start : place.end].split())
-        for tid in sorted(named):
-            found.setdefault(tid, []).append(
-                NoteHit(
-                    article.spec.slug,
-                    article.spec.title,
-                    note_id(place.id),
-                    number,
-                    passage,
-                    place.note,
-                    place.start,
-                    article.spec.date,
-                )
-            )
-    return {tid: tuple(hits) for tid, hits in found.items()}
 
 
 # --- what every page shares ---------------------------------------------------------------

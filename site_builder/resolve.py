@@ -12,9 +12,9 @@ from pathlib import Path
 
 from .anchor import anchor_article
 from .errors import Diagnostic, Position, blame, error, sort_diagnostics, with_source_lines
-from .link import Found, Names, collect_site, link_article
+from .link import Linked, Names, collect_site, link_article
 from .load import ContentFiles, load_article, load_text_file
-from .model import AnchoredArticle, Autolink, Content, Site
+from .model import Autolink, Content, Site
 from .records import article_changes, finding_diagnostic
 from .validate import Catalog, CheckedArticle, Known, validate_across, validate_article
 
@@ -40,9 +40,9 @@ class ResolvedArticle:
     """The YAML as written, for the source lines of messages."""
     checked: CheckedArticle | None
     """None when the file could not be read."""
-    linked: tuple[AnchoredArticle, Found] | None
-    """The article with its autolinks and its places for person and term pages; None when
-    it could not be anchored."""
+    linked: Linked | None
+    """The article with its autolinks, its places for person and term pages and its notes
+    for the term pages they name; None when it could not be anchored."""
     diagnostics: tuple[Diagnostic, ...]
     seed_text: str = ""
     """The seed as it was anchored against, when it was."""
@@ -92,7 +92,7 @@ def gather_site(
     for article in resolved:
         diagnostics += article.diagnostics
     diagnostics += validate_across(a.checked for a in resolved if a.checked is not None)
-    linked = sorted((a.linked for a in resolved if a.linked), key=lambda lk: lk[0].spec.slug)
+    linked = sorted((a.linked for a in resolved if a.linked), key=lambda lk: lk.article.spec.slug)
     specs = sorted(
         (a.checked.spec for a in resolved if a.checked and a.checked.spec), key=lambda s: s.slug
     )

@@ -34,7 +34,7 @@ def contexts() -> list[tuple[str, dict[str, Any]]]:
     site, problems = resolve_site(BuildOptions(REPO))
     assert site is not None, problems
     markdown = MarkdownRenderer()
-    jobs = plan_site(site, site.content.site.base_url, markdown)
+    jobs = plan_site(site, site.content.site.base_url)
     jobs.append(sitemap_job(site, site.content.site.base_url, ()))
     return [
         (job.template, made)

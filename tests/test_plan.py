@@ -38,7 +38,7 @@ def site_of(project: Path) -> Site:
 
 
 def jobs_of(site: Site) -> list[PageJob]:
-    jobs = plan_site(site, site.content.site.base_url, MarkdownRenderer())
+    jobs = plan_site(site, site.content.site.base_url)
     return [*jobs, sitemap_job(site, site.content.site.base_url, ())]
 
 
