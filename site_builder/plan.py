@@ -145,11 +145,10 @@ def _site_jobs(site: Site, common: Common, planned: list[PlannedArticle]) -> Ite
     yield PageJob(HOME, "index.html", home_page, (common, tuple(p.summary for p in planned)))
     for entry in planned:
         yield entry.job
-    counts = {
-        pid: (len(site.quotes_by.get(pid, ())), len(site.mentions_of.get(pid, ())))
-        for pid in (p.id for p in site.content.people)
-    }
-    people = tuple(person_summary(p, *counts[p.id]) for p in site.content.people)
+    people = tuple(
+        person_summary(p, len(site.quotes_by.get(p.id, ())), len(site.mentions_of.get(p.id, ())))
+        for p in site.content.people
+    )
     yield PageJob(PEOPLE_INDEX, "people.html", people_index, (common, people))
     for person, summary in zip(site.content.people, people, strict=True):
         quotes = site.quotes_by.get(person.id, ())
