@@ -26,7 +26,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "ours"
         generate(args.n, Path(tmp), tools=("ours",))
-        options = BuildOptions(root, out=Path(tmp) / "out", search=False, jobs=1, records="check")
+        options = BuildOptions(root, out=Path(tmp) / "out", search=False, jobs=0, records="check")
         builder = Builder(options)
         started = time.perf_counter()
         assert not builder.build().failed
