@@ -517,7 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = report.summarize(results["runs"])
         results["summary"] = rows
         results["ratios"] = report.ratios(rows)
-        results["targets"] = report.targets(rows, results["incremental"], results["seed_site"])
+        results["targets"] = report.targets(rows, results["incremental"])
         results["machine"]["loadavg_now"] = os.getloadavg()
         json_path.write_text(json.dumps(results, indent=2) + "\n")
 
