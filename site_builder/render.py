@@ -1,9 +1,10 @@
-"""Render stage: turn the linked site into page texts, by output path.
+"""Render stage: run the planned jobs (plan.py) through the theme's templates, by path.
 
-Templates get plain data (dicts of strings, numbers, lists and Markup made
-here), never model objects, so what a template can reach is exactly what this
-module hands it. Jinja runs with autoescape and StrictUndefined: an editor's
-text is always escaped, and a template typo is a build error, not a blank.
+Templates get plain data (dicts of strings, numbers, lists and Markup that the jobs'
+functions make), never model objects, so what a template can reach is exactly what a job
+hands it. Jinja runs with autoescape and StrictUndefined: an editor's text is always
+escaped, and a template typo is a build error, not a blank. The theme's files, the
+environment and template errors as editors read them are here too.
 """
 
 from __future__ import annotations
