@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from site_builder.build import BuildOptions, resolve_site
+from site_builder.urls import note_id
 
 SEED = """\
 Headline
@@ -101,3 +102,33 @@ def test_unused_people_and_terms_are_warnings(make_project):
         "content/glossary.yaml:1:1: warning: no article uses the term `unused`" in m
         for m in messages
     )
+
+
+def test_notes_that_name_a_term_are_listed_for_it_in_text_order(make_project):
+    """A note names a term by any of its names, in its plain text (not its Markdown); a term
+    annotation's own note is the term's place already, so it is not listed again."""
+    annotations = (
+        "\n  - {type: note, text: President Xi Jinping met, note: 'On *cyber power*.'}"
+        "\n  - {type: term, text: cyber power, term: cyber-power, note: 'Also 网络强国.'}"
+        "\n  - {type: note, text: Li Keqiang nodded, note: 'Nothing [here](https://a.test/).'}"
+        "\n  - {type: note, text: Liu was absent, note: '网络强国 again.'}"
+    )
+    site, _ = linked(make_project, annotations=annotations)
+    hits = site.notes_naming["cyber-power"]
+    assert [(h.number, h.passage, h.note) for h in hits] == [
+        (1, "President Xi Jinping met", "On *cyber power*."),
+        (2, "Liu was absent", "网络强国 again."),
+    ]
+    assert hits[0].anchor == note_id(site.articles[0].places[0].id)  # the note on the page
+    assert set(site.notes_naming) == {"cyber-power"}
+
+
+def test_a_name_a_person_and_a_term_share_is_the_terms_in_notes(make_project):
+    files = article("\n  - {type: note, text: Liu was absent, note: Premier of the Li era.}")
+    files["content/glossary.yaml"] = (
+        "li:\n  term: Li\n  definition: A unit of length.\n"
+        "cyber-power:\n  term: cyber power\n  definition: x\n"
+    )
+    site, _ = resolve_site(BuildOptions(make_project(files)))
+    assert site is not None
+    assert [h.passage for h in site.notes_naming["li"]] == ["Liu was absent"]
