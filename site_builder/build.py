@@ -38,7 +38,10 @@ def resolve_site(
     known = catalog.known_people, catalog.known_terms, catalog.site.autolink
     context = ArticleContext(options.project, *known, names)
     resolved = memo.resolve_articles(context, files.article_paths, options.workers)
-    return gather_site(files, catalog, resolved, diagnostics + problems, name_problems)
+    problems = diagnostics + problems
+    return gather_site(
+        files, catalog, resolved, problems, name_problems, memo.references.collect_site
+    )
 
 
 def render_pages(site: Site, options: BuildOptions) -> tuple[dict[str, bytes], list[Diagnostic]]:

@@ -8,6 +8,7 @@ identity of an object of an earlier build, and reused only while that is unchang
 
 from __future__ import annotations
 
+import bisect
 import functools
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ import jinja2
 
 from .errors import Diagnostic
 from .feed import feed_of
-from .link import Names, compile_names
+from .link import BookKey, Books, Linked, Names, article_books, compile_names, site_of
 from .load import (
     ContentFiles,
     YamlFile,
@@ -177,6 +178,56 @@ class OutputMemo:
 
 
 @dataclass
+class ReferenceMemo:
+    """The back-references of the last build, gathered article by article, so that a
+    rebuild regathers only the lists the changed articles are in."""
+
+    linked: list[Linked] = field(default_factory=list)
+    """The articles last gathered, in site order."""
+    parts: list[Books] = field(default_factory=list)
+    """Each of those articles' own back-references (`link.article_books`)."""
+    holders: dict[BookKey, list[int]] = field(default_factory=dict)
+    """Each list's articles, by their index in `linked`, in order."""
+    books: Books = field(default_factory=dict)
+
+    def collect_site(
+        self, content: Content, linked: list[Linked], report_unused: bool
+    ) -> tuple[Site, list[Diagnostic]]:
+        """`link.collect_site`, regathering only the lists whose articles changed."""
+        slugs = [a.article.spec.slug for a in linked]
+        if slugs != [a.article.spec.slug for a in self.linked]:
+            self.linked, self.parts, self.holders, self.books = [], [], {}, {}
+            for index, article in enumerate(linked):
+                self.linked.append(article)
+                self.parts.append(article_books(article))
+                for key in self.parts[index]:
+                    self.holders.setdefault(key, []).append(index)
+            self.books = {key: self._gathered(key) for key in self.holders}
+        else:
+            for index, article in enumerate(linked):
+                if article != self.linked[index]:
+                    self._replace(index, article)
+        return site_of(content, [a.article for a in linked], self.books, report_unused)
+
+    def _replace(self, index: int, article: Linked) -> None:
+        before, after = self.parts[index], article_books(article)
+        self.linked[index], self.parts[index] = article, after
+        for key in before.keys() | after.keys():
+            holders = self.holders.setdefault(key, [])
+            if key not in after:
+                holders.remove(index)
+            elif key not in before:
+                bisect.insort(holders, index)
+            if holders:
+                self.books[key] = self._gathered(key)
+            else:
+                del self.holders[key], self.books[key]
+
+    def _gathered(self, key: BookKey) -> tuple[Any, ...]:
+        return tuple(item for index in self.holders[key] for item in self.parts[index][key])
+
+
+@dataclass
 class BuildMemo:
     """Results one build can lend the next, each with the input it was made from."""
 
@@ -193,6 +244,7 @@ class BuildMemo:
     from a fresh reading."""
     schema_ids: ProjectIds | None = None
     """The ids `schemas/` was last brought up to date with, so a rebuild skips it."""
+    references: ReferenceMemo = field(default_factory=ReferenceMemo)
     pages: PageMemo = field(default_factory=PageMemo)
     output: OutputMemo = field(default_factory=OutputMemo)
 

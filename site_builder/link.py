@@ -12,6 +12,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .errors import Diagnostic, Position, warning
 from .markup import plain_text
@@ -173,6 +174,22 @@ def _notes_naming(article: AnchoredArticle, names: Names) -> NotesNaming:
     return tuple(found)
 
 
+BookKey = tuple[str, str]
+"""Which list a back-reference goes in: ("quote" | "mention" | "term", person or term id),
+or ("note", term id) for a note that names the term."""
+Books = dict[BookKey, tuple[Occurrence | NoteHit, ...]]
+
+
+def article_books(linked: Linked) -> Books:
+    """One article's back-references, by list, in text order: what `collect_site` gathers."""
+    books: dict[BookKey, list[Occurrence | NoteHit]] = defaultdict(list)
+    for book, key, occurrence in linked.found:
+        books[book, key].append(occurrence)
+    for tid, hit in linked.notes:
+        books["note", tid].append(hit)
+    return {key: tuple(items) for key, items in books.items()}
+
+
 def collect_site(
     content: Content,
     linked: Iterable[Linked],
@@ -182,26 +199,33 @@ def collect_site(
 
     `linked` in `content.articles` order, which is the order occurrences are listed in.
     """
-    articles: list[AnchoredArticle] = []
-    books: dict[AnnotationType, dict[str, list[Occurrence]]] = {
-        "quote": defaultdict(list),
-        "mention": defaultdict(list),
-        "term": defaultdict(list),
-    }
-    naming: dict[str, list[NoteHit]] = defaultdict(list)
+    linked = list(linked)
+    merged: dict[BookKey, list[Occurrence | NoteHit]] = defaultdict(list)
     for article in linked:
-        articles.append(article.article)
-        for book, key, occurrence in article.found:
-            books[book][key].append(occurrence)
-        for tid, hit in article.notes:
-            naming[tid].append(hit)
+        for key, items in article_books(article).items():
+            merged[key] += items
+    books = {key: tuple(items) for key, items in merged.items()}
+    return site_of(content, [a.article for a in linked], books, report_unused)
+
+
+def site_of(
+    content: Content,
+    articles: Iterable[AnchoredArticle],
+    books: Books,
+    report_unused: bool = True,
+) -> tuple[Site, list[Diagnostic]]:
+    """The site of these articles with their gathered back-references (`books`), and the
+    warnings about people and terms no article names."""
+    shelves: dict[str, dict[str, Any]] = {"quote": {}, "mention": {}, "term": {}, "note": {}}
+    for (book, key), items in sorted(books.items()):
+        shelves[book][key] = items
     site = Site(
         content=content,
         articles=tuple(articles),
-        quotes_by={k: tuple(v) for k, v in sorted(books["quote"].items())},
-        mentions_of={k: tuple(v) for k, v in sorted(books["mention"].items())},
-        occurrences_of={k: tuple(v) for k, v in sorted(books["term"].items())},
-        notes_naming={k: tuple(v) for k, v in sorted(naming.items())},
+        quotes_by=shelves["quote"],
+        mentions_of=shelves["mention"],
+        occurrences_of=shelves["term"],
+        notes_naming=shelves["note"],
     )
     return site, _unused(site) if report_unused else []
 

@@ -7,6 +7,7 @@ seed and the context are unchanged (incremental.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,12 +77,17 @@ def unreadable_article(path: str, problems: list[Diagnostic]) -> ResolvedArticle
     return ResolvedArticle(path, "", None, None, tuple(problems))
 
 
+Collector = Callable[[Content, list[Linked], bool], tuple[Site, list[Diagnostic]]]
+"""`link.collect_site`, or a memo of it (the live preview keeps one)."""
+
+
 def gather_site(
     files: ContentFiles,
     catalog: Catalog,
     resolved: list[ResolvedArticle],
     diagnostics: list[Diagnostic],
     name_problems: list[Diagnostic],
+    collect: Collector = collect_site,
 ) -> tuple[Site | None, list[Diagnostic]]:
     """Check and gather what spans articles (ids unique site-wide, back-references) into the
     site; None with every problem, each with its source line, when any is an error.
@@ -101,7 +107,7 @@ def gather_site(
     # or a misspelt `person:` makes people look unused, and those warnings would bury it.
     report_unused = not any(d.is_error for d in diagnostics)
     with blame("content/"):
-        site, problems = collect_site(content, linked, report_unused=report_unused)
+        site, problems = collect(content, linked, report_unused)
     diagnostics += name_problems + problems
     texts = {f.path: f.text for f in (files.site, files.people, files.glossary) if f is not None}
     texts.update((a.path, a.text) for a in resolved)

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from site_builder.build import Builder, BuildOptions, build
+from site_builder.build import Builder, BuildOptions, build, resolve_site
+from site_builder.incremental import BuildMemo, ReferenceMemo
+from site_builder.link import collect_site
 
 SLUG = "xi-heads-internet-security-group"
 ARTICLE = f"content/articles/{SLUG}.yaml"
@@ -218,3 +220,35 @@ def test_a_same_size_edit_within_the_stamp_s_resolution_is_seen(project: Path, t
     report = builder.build()
     assert f"articles/{SLUG}/index.html" in report.written
     assert "This is the line then put" in (out / f"articles/{SLUG}/index.html").read_text()
+
+
+def test_back_references_regathered_per_article_equal_a_fresh_gathering(tmp_path: Path):
+    """The preview's ReferenceMemo against link.collect_site, over a run of random edits to
+    articles' places and notes: lists gained, lost and reordered must all come out as a
+    fresh gathering has them."""
+    import dataclasses
+    import random
+
+    from bench.corpus import make_corpus, write_ours
+
+    write_ours(make_corpus(12), tmp_path / "p")
+    options = BuildOptions(tmp_path / "p", jobs=1)
+    memo = BuildMemo()
+    site, problems = resolve_site(options, memo)
+    assert site is not None, problems
+    linked = list(memo.references.linked)
+    assert len(linked) == 12
+    content, gathering, rng = site.content, ReferenceMemo(), random.Random(7)
+    for step in range(60):
+        index = rng.randrange(len(linked))
+        donor = linked[rng.randrange(len(linked))]
+        found = list(linked[index].found)
+        rng.shuffle(found)
+        found = found[: rng.randrange(len(found) + 1)] + list(donor.found[: rng.randrange(4)])
+        notes = list(linked[index].notes)[: rng.randrange(3)] + list(donor.notes[:1])
+        linked[index] = dataclasses.replace(linked[index], found=tuple(found), notes=tuple(notes))
+        kept, _ = gathering.collect_site(content, list(linked), True)
+        expected, _ = collect_site(content, list(linked), True)
+        for shelf in ("quotes_by", "mentions_of", "occurrences_of", "notes_naming"):
+            assert getattr(kept, shelf) == getattr(expected, shelf), (step, shelf)
+            assert list(getattr(kept, shelf)) == list(getattr(expected, shelf)), (step, shelf)
