@@ -2,7 +2,7 @@
 
     python -m bench.markdown bench/out/corpus-1000/ours [--repeat 5]
 
-Collects every distinct note, bio and definition (`site_builder.plan.markdown_sources`,
+Collects every distinct note, bio and definition (`markdown_sources`,
 after `resolve_site`) and reports how many are plain (markdown-it makes one `<p>` of text
 of them, no inline markup), how many take `MarkdownRenderer`'s fast path
 (`site_builder.markup._simple_markdown`), and the CPU time (`time.process_time`, median of
@@ -15,15 +15,23 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
 from site_builder import markup
 from site_builder.build import resolve_site
+from site_builder.model import Site
 from site_builder.options import BuildOptions
-from site_builder.plan import markdown_sources
+
+
+def markdown_sources(site: Site) -> Iterator[str]:
+    """Every Markdown text a page of the site may show: notes, bios, definitions."""
+    for article in site.articles:
+        yield from (place.note for place in article.places if place.note)
+    yield from (person.bio for person in site.content.people if person.bio)
+    yield from (term.definition for term in site.content.terms)
 
 
 def sources_of(project: Path) -> list[str]:

@@ -82,7 +82,7 @@ class PageMemo:
     feed: tuple[tuple[Any, ...], bytes] | None = None
     """The feed, with the settings, base URL and articles' feed items it was made from."""
     cjk: tuple[Content, bool] | None = None
-    """Whether the settings, people and terms below show CJK text."""
+    """The content last asked about, and whether its settings, people or terms show CJK."""
 
     def atom_feed(self, site: Site, base_url: str) -> bytes:
         """`feed.feed_of` the articles planned, again only when what it shows changed."""
@@ -107,7 +107,6 @@ class PageMemo:
             self.scope, self.articles = scope, {}
         people = {p.id: p for p in content.people}
         terms = {t.id: t for t in content.terms}
-
         kept: dict[str, tuple[AnchoredArticle, PlannedArticle]] = {}
         for article in site.articles:
             slug = article.spec.slug

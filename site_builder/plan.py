@@ -193,14 +193,6 @@ def sitemap_job(site: Site, base_url: str, numbered: Iterable[str]) -> PageJob:
     return PageJob(SITEMAP, "sitemap.xml", sitemap_page, (urls,))
 
 
-def markdown_sources(site: Site) -> Iterator[str]:
-    """Every Markdown text a page of the site may show: notes, bios, definitions."""
-    for article in site.articles:
-        yield from (place.note for place in article.places if place.note)
-    yield from (person.bio for person in site.content.people if person.bio)
-    yield from (term.definition for term in site.content.terms)
-
-
 # --- what every page shares ---------------------------------------------------------------
 
 
