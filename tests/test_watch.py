@@ -154,6 +154,26 @@ def test_changes_during_a_call_make_exactly_one_more(debouncer: tuple[Debouncer,
     assert calls.none_within(QUIET * 4)
 
 
+def test_a_burst_of_whole_files_ends_sooner_than_one_still_being_written():
+    calls = Calls()
+    deb = Debouncer(calls, quiet=1.0, max_wait=5.0, settled_quiet=0.01)
+    deb.start()
+    try:
+        started = time.monotonic()
+        deb.add([Path("story.yaml")])  # created: may still be half written
+        deb.add([Path("story.yaml")], settled=True)  # closed after the write
+        assert calls.next() == {Path("story.yaml")}
+        assert time.monotonic() - started < 0.5
+        started = time.monotonic()
+        deb.add([Path("other.yaml")], settled=True)
+        deb.add([Path("story.yaml")])  # written again after: wait the whole quiet
+        assert calls.none_within(0.5)
+        assert calls.next() == {Path("other.yaml"), Path("story.yaml")}
+        assert time.monotonic() - started >= 1.0
+    finally:
+        deb.stop()
+
+
 def test_a_burst_that_never_pauses_is_cut(tmp_path: Path):
     calls = Calls()
     deb = Debouncer(calls, quiet=0.2, max_wait=0.3)
@@ -235,6 +255,33 @@ def test_a_vim_style_save_is_one_call(project: Path, watched: Calls):
     (folder / "story.yaml~").unlink()
     assert watched.next() == {target}
     assert watched.none_within(QUIET * 4)
+
+
+@pytest.mark.parametrize("style", ["in place", "by rename"])
+def test_a_finished_save_is_handed_over_without_the_whole_quiet(project: Path, style: str):
+    """Closed after writing, or renamed into place: the file is whole, no need to wait."""
+    calls = Calls()
+    target = project / "content/articles/story.yaml"
+    with Watcher(project, calls, quiet=2.0):
+        started = time.monotonic()
+        if style == "in place":
+            target.write_text("title: two\n")
+        else:
+            temporary = target.with_name(".story.yaml.tmp1")
+            temporary.write_text("title: two\n")
+            os.replace(temporary, target)
+        assert target in calls.next()
+        assert time.monotonic() - started < 0.3  # the whole quiet, or the 0.5 s cut, is longer
+
+
+def test_a_file_held_open_waits_for_the_whole_quiet(project: Path):
+    calls = Calls()
+    target = project / "content/articles/story.yaml"
+    with Watcher(project, calls, quiet=0.4), target.open("w") as file:
+        file.write("title: ")
+        file.flush()
+        assert calls.none_within(0.25)  # no close yet: it may be half written
+        assert target in calls.next()
 
 
 def test_created_and_deleted_files_are_seen(project: Path, watched: Calls):

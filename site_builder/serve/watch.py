@@ -7,7 +7,9 @@ modified, deleted or moved file counts, except editors' own scratch files and
 what the build writes itself (content/anchors/). A save produces several events
 within milliseconds; they are collected until the folder has been quiet for a
 moment and handed over as one set of paths, and whatever arrives while the
-callback runs becomes exactly one more call after it.
+callback runs becomes exactly one more call after it. The moment is short when
+every file of the burst was last seen whole (closed after writing, renamed into
+place, or deleted), and longer while one may still be half written.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from watchdog.events import (
     DirDeletedEvent,
     DirMovedEvent,
     FileAttribEvent,
+    FileClosedEvent,
     FileCreatedEvent,
     FileDeletedEvent,
     FileModifiedEvent,
@@ -74,11 +77,15 @@ _EVENTS = [
     FileDeletedEvent,
     FileMovedEvent,
     FileAttribEvent,  # `touch` to force a rebuild
+    FileClosedEvent,  # a file written in place is whole (inotify's IN_CLOSE_WRITE)
     DirCreatedEvent,
     DirDeletedEvent,
     DirMovedEvent,
 ]
-"""Opened/closed events and folders' own "modified" events add nothing: the file events say it."""
+"""Opened events, closes without a write and folders' own "modified" events add nothing."""
+
+_SETTLING = (FileClosedEvent, FileMovedEvent, FileDeletedEvent)
+"""Events after which their files are whole: closed after a write, renamed into place, gone."""
 
 ChangeCallback = Callable[[frozenset[Path]], None]
 
@@ -126,14 +133,25 @@ class Debouncer:
     it and go into the single call that follows.
     """
 
-    def __init__(self, callback: ChangeCallback, quiet: float = 0.02, max_wait: float = 0.5):
+    def __init__(
+        self,
+        callback: ChangeCallback,
+        quiet: float = 0.02,
+        max_wait: float = 0.5,
+        settled_quiet: float = 0.003,
+    ):
         self._callback = callback
         self._quiet = quiet
-        """Seconds without new paths that end a burst."""
+        """Seconds without new paths that end a burst while a file may be half written."""
+        self._settled_quiet = min(settled_quiet, quiet)
+        """Seconds that end a burst whose files were all last seen whole: long enough for the
+        other files of one save (an editor's "save all") to follow."""
         self._max_wait = max_wait
         """A burst that never goes quiet (a script writing in a loop) is cut after this long."""
         self._cond = threading.Condition()
         self._pending: set[Path] = set()
+        self._unsettled: set[Path] = set()
+        """Pending paths whose last event may be followed by more writes (created, modified)."""
         self._first = self._last = 0.0
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="site-builder-rebuild")
@@ -141,8 +159,9 @@ class Debouncer:
     def start(self) -> None:
         self._thread.start()
 
-    def add(self, paths: Iterable[Path]) -> None:
-        """Note changed paths; the callback sees them after the burst ends."""
+    def add(self, paths: Iterable[Path], settled: bool = False) -> None:
+        """Note changed paths; the callback sees them after the burst ends. `settled`: the
+        event says the files are whole now (see `_SETTLING`)."""
         paths = set(paths)
         if not paths:
             return
@@ -151,6 +170,10 @@ class Debouncer:
             if not self._pending:
                 self._first = now
             self._pending |= paths
+            if settled:
+                self._unsettled -= paths
+            else:
+                self._unsettled |= paths
             self._last = now
             self._cond.notify_all()
 
@@ -174,7 +197,8 @@ class Debouncer:
             while not self._stopping and not self._pending:
                 self._cond.wait()
             while not self._stopping:
-                deadline = min(self._last + self._quiet, self._first + self._max_wait)
+                quiet = self._quiet if self._unsettled else self._settled_quiet
+                deadline = min(self._last + quiet, self._first + self._max_wait)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
@@ -183,6 +207,7 @@ class Debouncer:
                 return None
             batch = frozenset(self._pending)
             self._pending.clear()
+            self._unsettled.clear()
             return batch
 
 
@@ -248,7 +273,8 @@ class Watcher:
         if event.is_directory:
             for folder in paths:
                 self._rewatch_top_level(folder)
-        self._debouncer.add(p for p in paths if is_relevant(p, self.project, self._ignore))
+        relevant = (p for p in paths if is_relevant(p, self.project, self._ignore))
+        self._debouncer.add(relevant, settled=isinstance(event, _SETTLING))
 
     def _rewatch_top_level(self, folder: Path) -> None:
         """A watched folder appeared, vanished or was renamed: watch what is there now.
