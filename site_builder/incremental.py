@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,8 +82,8 @@ class PageMemo:
     an article reads all its places."""
     feed: tuple[tuple[Any, ...], bytes] | None = None
     """The feed, with the settings, base URL and articles' feed items it was made from."""
-    cjk: tuple[Content, bool] | None = None
-    """The content last asked about, and whether its settings, people or terms show CJK."""
+    cjk: tuple[tuple[Any, ...], bool] | None = None
+    """The settings, people and terms last asked about, and whether they show CJK."""
 
     def atom_feed(self, site: Site, base_url: str) -> bytes:
         """`feed.feed_of` the articles planned, again only when what it shows changed."""
@@ -95,8 +96,10 @@ class PageMemo:
     def shows_cjk(self, site: Site) -> bool:
         """`search.shows_cjk` of the site last rendered, from its articles' plans."""
         content = site.content
-        if self.cjk is None or self.cjk[0] != content:
-            self.cjk = (content, content_shows_cjk(content))
+        # Not the articles: an edit of one would redo the whole question.
+        shown_from = (content.site, content.people, content.terms)
+        if self.cjk is None or self.cjk[0] != shown_from:
+            self.cjk = (shown_from, content_shows_cjk(content))
         return self.cjk[1] or any(planned.cjk for _, planned in self.articles.values())
 
     def plan_articles(self, site: Site, common: Common) -> list[PlannedArticle]:
@@ -111,7 +114,7 @@ class PageMemo:
         for article in site.articles:
             slug = article.spec.slug
             previous = self.articles.get(slug)
-            if previous is None or previous[0] != article:
+            if previous is None or not _same(previous[0], article):
                 planned = plan_article(common, article, people, terms)
                 previous = (article, planned)
             kept[slug] = previous
@@ -204,7 +207,7 @@ class ReferenceMemo:
             self.books = {key: self._gathered(key) for key in self.holders}
         else:
             for index, article in enumerate(linked):
-                if article != self.linked[index]:
+                if not _same(article, self.linked[index]):
                     self._replace(index, article)
         return site_of(content, [a.article for a in linked], self.books, report_unused)
 
@@ -380,6 +383,12 @@ class BuildMemo:
         return files, []
 
 
+def _same(kept: object, new: object) -> bool:
+    """Equal values; the identity test first only spares comparing a kept value field by
+    field with itself (dataclasses' `==` has no such shortcut)."""
+    return kept is new or kept == new
+
+
 def _file_key(file: YamlFile | None) -> tuple[str, str] | None:
     return None if file is None else (file.path, file.text)
 
@@ -394,23 +403,29 @@ decides, as in git's racy-clean check."""
 class _Stamp:
     """A file's modification time, size and inode when last seen, and when that was."""
 
-    path: Path
+    path: str
     seen: tuple[int, int, int] | None
     taken_ns: int
 
     @classmethod
     def of(cls, path: Path) -> _Stamp:
         taken = time.time_ns()
-        try:
-            info = path.stat()
-        except OSError:
-            return cls(path, None, taken)
-        return cls(path, (info.st_mtime_ns, info.st_size, info.st_ino), taken)
+        return cls(str(path), _seen(str(path)), taken)
 
     def trusted(self) -> bool:
-        """True when the file still has this stamp and the stamp is not racy."""
-        now = _Stamp.of(self.path).seen
-        return now is not None and now == self.seen and now[0] < self.taken_ns - _RACY_NS
+        """True when the stamp is not racy and the file still has it."""
+        seen = self.seen
+        return seen is not None and seen[0] < self.taken_ns - _RACY_NS and _seen(self.path) == seen
+
+
+def _seen(path: str) -> tuple[int, int, int] | None:
+    # os.stat of a str: a preview rebuild checks two files per article, and Path.stat's
+    # conversions were most of that time.
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
 
 
 @dataclass(frozen=True)
@@ -439,7 +454,7 @@ class _KeptArticle:
                 return False
         if self.seed is None or self.seed.trusted():
             return True
-        seed, _ = load_text_file(root, self.seed.path.relative_to(root).as_posix())
+        seed, _ = load_text_file(root, Path(self.seed.path).relative_to(root).as_posix())
         return seed is not None and seed.text == self.article.seed_text
 
 

@@ -179,18 +179,12 @@ def _site_jobs(site: Site, common: Common, planned: list[PlannedArticle]) -> Ite
 
 def sitemap_job(site: Site, base_url: str, numbered: Iterable[str]) -> PageJob:
     """The sitemap: every page but the search page and 404, numbered pages included."""
-    paths = [
-        HOME,
-        *(article_path(a.spec.slug) for a in site.articles),
-        PEOPLE_INDEX,
-        *(person_path(p.id) for p in site.content.people),
-        GLOSSARY_INDEX,
-        *(term_path(t.id) for t in site.content.terms),
-        *numbered,
-        *(collection_path(a.spec.slug) for a in site.articles),
-    ]
-    urls = tuple(absolute(base_url, p) for p in paths)
-    return PageJob(SITEMAP, "sitemap.xml", sitemap_page, (urls,))
+    slugs = tuple(a.spec.slug for a in site.articles)
+    people = tuple(p.id for p in site.content.people)
+    terms = tuple(t.id for t in site.content.terms)
+    return PageJob(
+        SITEMAP, "sitemap.xml", sitemap_page, (base_url, slugs, people, terms, tuple(numbered))
+    )
 
 
 # --- what every page shares ---------------------------------------------------------------
@@ -347,8 +341,25 @@ def simple_page(
     return [(path, page_context(common, path, kind, title, absolute_links=absolute_links))]
 
 
-def sitemap_page(markdown: MarkdownRenderer, urls: tuple[str, ...]) -> list[Page]:
-    return [(SITEMAP, {"urls": urls})]
+def sitemap_page(
+    markdown: MarkdownRenderer,
+    base_url: str,
+    slugs: tuple[str, ...],
+    people: tuple[str, ...],
+    terms: tuple[str, ...],
+    numbered: tuple[str, ...],
+) -> list[Page]:
+    paths = [
+        HOME,
+        *(article_path(slug) for slug in slugs),
+        PEOPLE_INDEX,
+        *(person_path(pid) for pid in people),
+        GLOSSARY_INDEX,
+        *(term_path(tid) for tid in terms),
+        *numbered,
+        *(collection_path(slug) for slug in slugs),
+    ]
+    return [(SITEMAP, {"urls": tuple(absolute(base_url, path) for path in paths)})]
 
 
 def article_pages(

@@ -814,7 +814,8 @@ def _read_annotation(reader: _Reader, entry: Entry, refs: _References) -> Annota
         known.check(reader, target, entry.at(target_field), target_field)
     ident = entry.get(AnnotationFields.id)
     if ident is not None:
-        _check_explicit_id(reader, ident, entry.at(AnnotationFields.id), refs.explicit_ids)
+        # Kept where first written; repeats within an article are the anchor stage's.
+        refs.explicit_ids.setdefault(ident, entry.at(AnnotationFields.id))
     text = entry.get(AnnotationFields.text)
     if text is None:
         return None
@@ -867,18 +868,14 @@ def _check_fields_fit_type(reader: _Reader, kind: str, entry: Entry) -> None:
             )
 
 
-def _check_explicit_id(
-    reader: _Reader, ident: str, position: Position, seen: dict[str, Position]
-) -> None:
+def _repeated_id(reader: _Reader, ident: str, position: Position, earlier: Position) -> None:
     """An editor's id names one passage site-wide; repeats within an article are the anchor stage's."""
-    earlier = seen.setdefault(ident, position)
-    if earlier.path != position.path:
-        reader.fail(
-            position,
-            f"the id `{ident}` is already used in {earlier.path} (line {earlier.line})",
-            f"an annotation's `{AnnotationFields.id.name}` must be unique across all articles; "
-            "rename one of them",
-        )
+    reader.fail(
+        position,
+        f"the id `{ident}` is already used in {earlier.path} (line {earlier.line})",
+        f"an annotation's `{AnnotationFields.id.name}` must be unique across all articles; "
+        "rename one of them",
+    )
 
 
 # --- cross-references -----------------------------------------------------
@@ -960,7 +957,10 @@ def validate_across(articles: Iterable[CheckedArticle]) -> list[Diagnostic]:
     specs = []
     for checked in articles:
         for ident, position in checked.explicit_ids:
-            _check_explicit_id(reader, ident, position, seen)
+            # Inline, as a preview rebuild asks it of every id of every article.
+            earlier = seen.setdefault(ident, position)
+            if earlier is not position and earlier.path != position.path:
+                _repeated_id(reader, ident, position, earlier)
         if checked.spec is not None:
             specs.append(checked.spec)
     specs.sort(key=lambda a: a.slug)
