@@ -360,7 +360,8 @@ class BuildMemo:
                 numbered = [
                     path
                     for job in jobs
-                    for path, _ in pages[job.path][1:]
+                    if len(made := pages[job.path]) > 1
+                    for path, _ in made[1:]
                     if path.endswith(".html")  # not an article's seed or export
                 ]
                 sitemap = sitemap_job(site, base_url, numbered)
@@ -378,7 +379,8 @@ class BuildMemo:
             return {}, failure_problems(options.project, failures)
         memo.pages = {job.path: (job, pages[job.path]) for job in jobs}
         memo.templates = fingerprints
-        files = dict(sorted((path, data) for made in pages.values() for path, data in made))
+        # In the jobs' order, which is deterministic; the write stage sorts what it writes.
+        files = {path: data for job in jobs for path, data in pages[job.path]}
         files.update(built_files(site, base_url, memo.atom_feed))
         return files, []
 

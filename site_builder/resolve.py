@@ -7,6 +7,7 @@ seed and the context are unchanged (incremental.py).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,10 +99,8 @@ def gather_site(
     for article in resolved:
         diagnostics += article.diagnostics
     diagnostics += validate_across(a.checked for a in resolved if a.checked is not None)
-    linked = sorted((a.linked for a in resolved if a.linked), key=lambda lk: lk.article.spec.slug)
-    specs = sorted(
-        (a.checked.spec for a in resolved if a.checked and a.checked.spec), key=lambda s: s.slug
-    )
+    linked = sorted((a.linked for a in resolved if a.linked), key=_linked_slug)
+    specs = sorted((a.checked.spec for a in resolved if a.checked and a.checked.spec), key=_slug)
     content = Content(catalog.site, catalog.people, catalog.terms, tuple(specs))
     # Unused people and terms are only news when nothing else is wrong: a broken article
     # or a misspelt `person:` makes people look unused, and those warnings would bury it.
@@ -113,6 +112,10 @@ def gather_site(
     texts.update((a.path, a.text) for a in resolved)
     diagnostics = with_source_lines(sort_diagnostics(diagnostics), texts)
     return (None if any(d.is_error for d in diagnostics) else site), diagnostics
+
+
+_linked_slug = operator.attrgetter("article.spec.slug")
+_slug = operator.attrgetter("slug")
 
 
 def _at(diagnostic: Diagnostic, fallback: Position) -> Diagnostic:

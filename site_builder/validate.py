@@ -10,6 +10,7 @@ not be read, or to an entry whose own id is broken, is not reported again.
 from __future__ import annotations
 
 import datetime
+import operator
 import os
 import re
 import stat
@@ -963,6 +964,6 @@ def validate_across(articles: Iterable[CheckedArticle]) -> list[Diagnostic]:
                 _repeated_id(reader, ident, position, earlier)
         if checked.spec is not None:
             specs.append(checked.spec)
-    specs.sort(key=lambda a: a.slug)
+    specs.sort(key=operator.attrgetter("slug"))
     _check_collisions(reader, [(a.slug, Position(a.path), "article") for a in specs])
     return reader.diagnostics
