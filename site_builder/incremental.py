@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import os
 import time
 from collections.abc import Callable
@@ -239,6 +240,9 @@ class BuildMemo:
     """The shared files validated, by their paths and texts."""
     names: tuple[tuple[object, ...], Names, list[Diagnostic]] | None = None
     """The people's and terms' names, compiled, with the warnings that gave."""
+    names_from: tuple[object, ...] = ()
+    """The people and terms those names were last asked for: equal ones (the catalog kept,
+    most often) skip making the key above."""
     context: ArticleContext | None = None
     """What the articles below were resolved against."""
     articles: dict[str, _KeptArticle] = field(default_factory=dict)
@@ -274,12 +278,15 @@ class BuildMemo:
 
     def compile_names(self, catalog: Catalog) -> tuple[Names, list[Diagnostic]]:
         """`link.compile_names`, again only when an id, a name or where it is written changed."""
+        if self.names is not None and self.names_from == (catalog.people, catalog.terms):
+            return self.names[1], self.names[2]  # the same people and terms: the same names
         key = (
             tuple((p.id, p.names, p.position) for p in catalog.people),
             tuple((t.id, t.names, t.position) for t in catalog.terms),
         )
         if self.names is None or self.names[0] != key:
             self.names = (key, *compile_names(catalog.people, catalog.terms))
+        self.names_from = (catalog.people, catalog.terms)
         return self.names[1], self.names[2]
 
     def resolve_articles(
@@ -357,13 +364,7 @@ class BuildMemo:
                     pages[job.path] = made
             if not failures:
                 # The sitemap lists the numbered pages, which only rendering tells.
-                numbered = [
-                    path
-                    for job in jobs
-                    if len(made := pages[job.path]) > 1
-                    for path, _ in made[1:]
-                    if path.endswith(".html")  # not an article's seed or export
-                ]
+                numbered = _numbered_pages(jobs, pages)
                 sitemap = sitemap_job(site, base_url, numbered)
                 jobs.append(sitemap)
                 kept, stale = memo.split([sitemap], fingerprints)
@@ -380,9 +381,20 @@ class BuildMemo:
         memo.pages = {job.path: (job, pages[job.path]) for job in jobs}
         memo.templates = fingerprints
         # In the jobs' order, which is deterministic; the write stage sorts what it writes.
-        files = {path: data for job in jobs for path, data in pages[job.path]}
+        files = dict(itertools.chain.from_iterable(pages[job.path] for job in jobs))
         files.update(built_files(site, base_url, memo.atom_feed))
         return files, []
+
+
+def _numbered_pages(jobs: list[PageJob], pages: dict[str, list[tuple[str, bytes]]]) -> list[str]:
+    """The pages after a job's first, in job order: an article's seed and export aside."""
+    return [
+        path
+        for job in jobs
+        if len(made := pages[job.path]) > 1
+        for path, _ in made[1:]
+        if path.endswith(".html")
+    ]
 
 
 def _same(kept: object, new: object) -> bool:

@@ -954,16 +954,18 @@ def validate_across(articles: Iterable[CheckedArticle]) -> list[Diagnostic]:
     `articles` in file order: the first file to use an id keeps it.
     """
     reader = _Reader()
-    seen: dict[str, Position] = {}
-    specs = []
-    for checked in articles:
-        for ident, position in checked.explicit_ids:
-            # Inline, as a preview rebuild asks it of every id of every article.
-            earlier = seen.setdefault(ident, position)
-            if earlier is not position and earlier.path != position.path:
-                _repeated_id(reader, ident, position, earlier)
-        if checked.spec is not None:
-            specs.append(checked.spec)
-    specs.sort(key=operator.attrgetter("slug"))
-    _check_collisions(reader, [(a.slug, Position(a.path), "article") for a in specs])
+    checked = list(articles)
+    # A preview rebuild asks this of every id of every article: counted first, the ids are
+    # looked at one by one only when some id is used twice.
+    ids = [ident for article in checked for ident, _ in article.explicit_ids]
+    if len(set(ids)) != len(ids):
+        seen: dict[str, Position] = {}
+        for article in checked:
+            for ident, position in article.explicit_ids:
+                earlier = seen.setdefault(ident, position)
+                if earlier is not position and earlier.path != position.path:
+                    _repeated_id(reader, ident, position, earlier)
+    specs = sorted((a.spec for a in checked if a.spec is not None), key=operator.attrgetter("slug"))
+    if len({spec.slug.casefold() for spec in specs}) != len(specs):
+        _check_collisions(reader, [(a.slug, Position(a.path), "article") for a in specs])
     return reader.diagnostics
