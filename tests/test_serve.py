@@ -464,6 +464,19 @@ def test_locate_stays_inside_the_site(tmp_path: Path):
     assert locate(root, "/index.html%00").status == 400
 
 
+def test_locate_follows_links_that_stay_inside_the_site(tmp_path: Path):
+    root = tmp_path / "site"
+    (root / "articles/a").mkdir(parents=True)
+    (root / "articles/a/index.html").write_text("a")
+    (tmp_path / "secret.txt").write_text("key")
+    (root / "latest").symlink_to(root / "articles/a")
+    (root / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    assert locate(root, "/latest/").file == (root / "articles/a/index.html").resolve()
+    assert locate(root, "/latest").location == "/latest/"
+    assert locate(root, "/leak.txt").status == 404
+    assert locate(root, "/articles/a/index.html/x").status == 404  # a file is no folder
+
+
 def test_injection_goes_before_the_last_body_end_tag():
     assert inject(b"<body>a</body><!-- </body> --></BODY>", b"<s>") == (
         b"<body>a</body><!-- </body> --><s></BODY>"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import mimetypes
+import os
+import stat
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -28,18 +31,52 @@ def locate(root: Path, url_path: str) -> Target:
     parts = path.split("/")
     if not path.startswith("/") or "\0" in path or any(p in (".", "..") for p in parts):
         return Target(HTTPStatus.BAD_REQUEST)
-    root = root.resolve()
-    try:
-        found = root.joinpath(*(p for p in parts if p)).resolve(strict=True)
-    except (OSError, RuntimeError):
+    root = _resolved(root)
+    names = [p for p in parts if p]
+    mode = _mode_without_links(root, names)
+    if mode is None:
         return Target(HTTPStatus.NOT_FOUND)
-    if not found.is_relative_to(root):  # a symlink out of the site
-        return Target(HTTPStatus.NOT_FOUND)
-    if found.is_dir():
+    if mode == _LINKED:  # a symbolic link on the way: served only if it stays in the site
+        try:
+            found = root.joinpath(*names).resolve(strict=True)
+        except (OSError, RuntimeError):
+            return Target(HTTPStatus.NOT_FOUND)
+        if not found.is_relative_to(root):
+            return Target(HTTPStatus.NOT_FOUND)
+        mode = found.stat().st_mode
+    else:
+        found = root.joinpath(*names)
+    if stat.S_ISDIR(mode):
         if not path.endswith("/"):
             return Target(HTTPStatus.FOUND, location=url_path + "/")
         return locate(root, url_path + "index.html")
-    return Target(HTTPStatus.OK, found) if found.is_file() else Target(HTTPStatus.NOT_FOUND)
+    return Target(HTTPStatus.OK, found) if stat.S_ISREG(mode) else Target(HTTPStatus.NOT_FOUND)
+
+
+_LINKED = -1
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(root: Path) -> Path:
+    """The build folder's real path: it stays where the server put it for its whole life."""
+    return root.resolve()
+
+
+def _mode_without_links(root: Path, names: list[str]) -> int | None:
+    """The file mode at `root/names...` from one lstat per name (a page is asked for every
+    few milliseconds while an editor's preview polls); `_LINKED` when a name on the way is
+    a symbolic link, None when nothing is there."""
+    here = str(root)
+    mode = stat.S_IFDIR
+    for name in names:
+        here = os.path.join(here, name)
+        try:
+            mode = os.lstat(here).st_mode
+        except OSError:
+            return None
+        if stat.S_ISLNK(mode):
+            return _LINKED
+    return mode
 
 
 _TYPES = {
