@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import os
 import time
 from collections.abc import Callable
@@ -250,6 +251,8 @@ class BuildMemo:
     from a fresh reading."""
     schema_ids: ProjectIds | None = None
     """The ids `schemas/` was last brought up to date with, so a rebuild skips it."""
+    schema_catalog: Catalog | None = None
+    """The catalog those ids came from: while the memo keeps it, nothing needs asking."""
     references: ReferenceMemo = field(default_factory=ReferenceMemo)
     pages: PageMemo = field(default_factory=PageMemo)
     output: OutputMemo = field(default_factory=OutputMemo)
@@ -326,12 +329,16 @@ class BuildMemo:
         """`schema.update_schemas` for the last catalog, unless `schemas/` already lists its
         ids. Only from people and glossary files that could be read: a schema listing no
         ids would flag every reference while the editor fixes a typo."""
-        ids = complete_ids(self.catalog[1]) if self.catalog is not None else None
+        catalog = self.catalog[1] if self.catalog is not None else None
+        if catalog is None or _same(catalog, self.schema_catalog):  # its ids were handled
+            return []
+        ids = complete_ids(catalog)
         if ids is None or ids == self.schema_ids:
+            self.schema_catalog = catalog
             return []
         problems, current = update_schemas(project, ids, strict)
         if current:
-            self.schema_ids = ids
+            self.schema_ids, self.schema_catalog = ids, catalog
         return problems
 
     def render_pages(
@@ -381,19 +388,16 @@ class BuildMemo:
         memo.pages = {job.path: (job, pages[job.path]) for job in jobs}
         memo.templates = fingerprints
         # In the jobs' order, which is deterministic; the write stage sorts what it writes.
-        files = dict(itertools.chain.from_iterable(pages[job.path] for job in jobs))
+        files = dict(itertools.chain.from_iterable(made for _, made in memo.pages.values()))
         files.update(built_files(site, base_url, memo.atom_feed))
         return files, []
 
 
 def _numbered_pages(jobs: list[PageJob], pages: dict[str, list[tuple[str, bytes]]]) -> list[str]:
     """The pages after a job's first, in job order: an article's seed and export aside."""
+    made = map(pages.__getitem__, map(operator.attrgetter("path"), jobs))
     return [
-        path
-        for job in jobs
-        if len(made := pages[job.path]) > 1
-        for path, _ in made[1:]
-        if path.endswith(".html")
+        path for pages in made if len(pages) > 1 for path, _ in pages[1:] if path[-5:] == ".html"
     ]
 
 

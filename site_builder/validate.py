@@ -957,8 +957,10 @@ def validate_across(articles: Iterable[CheckedArticle]) -> list[Diagnostic]:
     checked = list(articles)
     # A preview rebuild asks this of every id of every article: counted first, the ids are
     # looked at one by one only when some id is used twice.
-    ids = [ident for article in checked for ident, _ in article.explicit_ids]
-    if len(set(ids)) != len(ids):
+    every: dict[str, Position] = {}
+    for article in checked:
+        every.update(article.explicit_ids)  # each article's ids are distinct already
+    if len(every) != sum(len(article.explicit_ids) for article in checked):
         seen: dict[str, Position] = {}
         for article in checked:
             for ident, position in article.explicit_ids:
