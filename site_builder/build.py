@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import Diagnostic
 from .incremental import BuildMemo
 from .model import Site
-from .options import BuildOptions, BuildReport
+from .options import BuildOptions, BuildReport, Changes
 from .parallel import cycle_collector_paused
 from .publish import Publisher
 from .records import records_of, stale_record_problems
@@ -27,7 +27,7 @@ Copies = list[tuple[str, Path]]
 
 
 def resolve_site(
-    options: BuildOptions, memo: BuildMemo | None = None
+    options: BuildOptions, memo: BuildMemo | None = None, changes: Changes | None = None
 ) -> tuple[Site | None, list[Diagnostic]]:
     """Load, validate, anchor and link: everything the pages are made from."""
     memo = memo if memo is not None else BuildMemo()
@@ -37,7 +37,8 @@ def resolve_site(
     names, name_problems = memo.compile_names(catalog)
     known = catalog.known_people, catalog.known_terms, catalog.site.autolink
     context = ArticleContext(options.project, *known, names)
-    resolved = memo.resolve_articles(context, files.article_paths, options.workers)
+    paths = files.article_paths
+    resolved = memo.resolve_articles(context, paths, options.workers, changes)
     problems = diagnostics + problems
     return gather_site(
         files, catalog, resolved, problems, name_problems, memo.references.collect_site
@@ -72,14 +73,15 @@ class Builder:
         self.memo = BuildMemo()
         self.publisher = Publisher(options, self.memo.output)
 
-    def build(self) -> BuildReport:
-        """Build, and write what changed since the last successful build."""
+    def build(self, changes: Changes | None = None) -> BuildReport:
+        """Build, and write what changed since the last successful build. `changes`: what
+        a watcher saw change since this builder's previous build, when it watches."""
         started, options = time.perf_counter(), self.options
         with cycle_collector_paused():
             diagnostics = check_output_folder(options.out_dir, options.project)
             if diagnostics:
                 return BuildReport.of(diagnostics, options, started)
-            site, files, copies, diagnostics = self._make(write=True)
+            site, files, copies, diagnostics = self._make(True, changes)
             if site is None or files is None or options.fails(diagnostics):
                 return BuildReport.of(diagnostics, options, started)
             pages = sum(1 for path in self.memo.pages.pages if path.endswith(".html"))
@@ -90,15 +92,15 @@ class Builder:
         """Every stage but the write: report every problem a build would meet."""
         started = time.perf_counter()
         with cycle_collector_paused():
-            diagnostics = self._make(write=False)[3]
+            diagnostics = self._make(False)[3]
         return BuildReport.of(diagnostics, self.options, started)
 
     def _make(
-        self, write: bool
+        self, write: bool, changes: Changes | None = None
     ) -> tuple[Site | None, dict[str, bytes] | None, Copies, list[Diagnostic]]:
         """Resolve and render: the site, its files and copies (None when not rendered)."""
         options, memo = self.options, self.memo
-        site, diagnostics = resolve_site(options, memo)
+        site, diagnostics = resolve_site(options, memo, changes)
         diagnostics += memo.keep_schemas_current(options.project, options.strict)
         if site is not None and options.strict:
             diagnostics += stale_record_problems(options.project, records_of(site))
@@ -127,6 +129,7 @@ __all__ = [
     "BuildOptions",
     "BuildReport",
     "Builder",
+    "Changes",
     "SearchIndexError",
     "build",
     "check",

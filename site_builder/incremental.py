@@ -4,6 +4,8 @@ The live preview keeps one `BuildMemo` between builds; `check` and a plain `buil
 from an empty one, so the stages run in full. Each result is kept with what it was made
 from, compared by content (bytes, or values equal to those it read), never by the
 identity of an object of an earlier build, and reused only while that is unchanged.
+Whether a file is unchanged is told by its stamp, or, in the preview, by what the
+watcher saw (`options.Changes`).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ from .validate import Catalog, validate_catalog
 from .write import update_site, write_site
 
 if TYPE_CHECKING:
-    from .options import BuildOptions
+    from .options import BuildOptions, Changes
 
 # Below this many articles to resolve, starting worker processes costs more than it saves.
 PARALLEL_ARTICLES = 60
@@ -293,17 +295,22 @@ class BuildMemo:
         return self.names[1], self.names[2]
 
     def resolve_articles(
-        self, context: ArticleContext, paths: tuple[str, ...], jobs: int
+        self,
+        context: ArticleContext,
+        paths: tuple[str, ...],
+        jobs: int,
+        changes: Changes | None = None,
     ) -> list[ResolvedArticle]:
         """Every article resolved, in `paths` order: kept while its file, its seed and the
-        context are unchanged, otherwise afresh, in parallel when there are enough of them."""
+        context are unchanged (by `changes` when a watcher gave them, otherwise by stamps),
+        otherwise afresh, in parallel when there are enough of them."""
         if self.context != context:
             self.context, self.articles = context, {}
         results: dict[str, ResolvedArticle] = {}
         todo: list[tuple[str, bytes]] = []
         for path in paths:
             kept = self.articles.get(path)
-            if kept is not None and kept.still_fresh(context.root):
+            if kept is not None and kept.still_fresh(context.root, changes):
                 results[path] = kept.article
                 continue
             raw, problems = read_bytes(context.root, path)
@@ -464,8 +471,11 @@ class _KeptArticle:
             article, raw, _Stamp.of(root / article.path), _Stamp.of(root / seed) if seed else None
         )
 
-    def still_fresh(self, root: Path) -> bool:
-        """Whether the article file and its seed are as they were resolved."""
+    def still_fresh(self, root: Path, changes: Changes | None) -> bool:
+        """Whether the article file and its seed are as they were resolved: unchanged by
+        what a watcher saw, or else by their stamps (or bytes)."""
+        if changes is not None and not any(map(changes.may_have_changed, self.sources())):
+            return True
         if not self.stamp.trusted():
             raw, _ = read_bytes(root, self.article.path)
             if raw != self.raw:
@@ -474,6 +484,12 @@ class _KeptArticle:
             return True
         seed, _ = load_text_file(root, Path(self.seed.path).relative_to(root).as_posix())
         return seed is not None and seed.text == self.article.seed_text
+
+    def sources(self) -> tuple[str, ...]:
+        """The article's file and its seed's, relative to the project."""
+        linked = self.article.linked
+        seed = linked.article.spec.source if linked else ""
+        return (self.article.path, seed) if seed else (self.article.path,)
 
 
 def _stat(path: Path) -> tuple[int, int]:

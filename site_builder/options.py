@@ -51,6 +51,33 @@ class BuildOptions:
 
 
 @dataclass(frozen=True)
+class Changes:
+    """What a watcher saw change in the project since the previous build.
+
+    The live preview passes it to `Builder.build`, so a rebuild reads again only what
+    changed, not a stamp of every article and seed (at 1,000 articles, 2,000 stat calls).
+    A file below one of the `watched` folders and not in `paths` is taken to be as the
+    previous build read it; any other file is looked at as always.
+    """
+
+    paths: frozenset[str]
+    """Project-relative POSIX paths of the files created, changed, moved or deleted."""
+    watched: tuple[str, ...]
+    """The project's top-level folders the watcher sees every change in."""
+
+    def may_have_changed(self, path: str) -> bool:
+        """Whether the file at `path` (project-relative, POSIX) needs looking at again:
+        outside the watched folders, or it or a folder it is in changed."""
+        if path.partition("/")[0] not in self.watched:
+            return True
+        while path:
+            if path in self.paths:
+                return True
+            path = path.rpartition("/")[0]
+        return False
+
+
+@dataclass(frozen=True)
 class BuildReport:
     """What a build or check did: its problems, and what it wrote."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from site_builder.build import Builder, BuildOptions, build, resolve_site
+from site_builder.build import Builder, BuildOptions, Changes, build, resolve_site
 from site_builder.incremental import BuildMemo, ReferenceMemo
 from site_builder.link import collect_site
 
@@ -220,6 +220,56 @@ def test_a_same_size_edit_within_the_stamp_s_resolution_is_seen(project: Path, t
     report = builder.build()
     assert f"articles/{SLUG}/index.html" in report.written
     assert "This is the line then put" in (out / f"articles/{SLUG}/index.html").read_text()
+
+
+WATCHED = ("content", "seeds", "templates")
+PAGE = f"articles/{SLUG}/index.html"
+
+
+def test_a_build_told_what_changed_reads_again_only_that(project: Path, tmp_path: Path):
+    """The preview's watcher says which files changed: an article outside that is not looked
+    at again (not even its stamp), so an unreported edit shows only once it is reported."""
+    out = tmp_path / "served"
+    builder = Builder(BuildOptions(project, out=out))
+    assert not builder.build().failed
+    before = builder.memo.articles[ARTICLE].article
+    edit(project, ARTICLE, "This is the line that put", "This is the line then put")
+    assert builder.build(Changes(frozenset({"content/people.yaml"}), WATCHED)).written == ()
+    assert builder.memo.articles[ARTICLE].article is before
+    report = builder.build(Changes(frozenset({ARTICLE}), WATCHED))
+    assert PAGE in report.written
+    assert "This is the line then put" in (out / PAGE).read_text(encoding="utf-8")
+    assert_same_as_clean_build(project, out, tmp_path, 0)
+
+
+@pytest.mark.parametrize(
+    ("reported", "seen"),
+    [
+        ({"seeds/xi-heads-internet-security-group.txt"}, True),
+        ({"seeds"}, True),  # a folder renamed into place: everything below it changed
+        ({"seeds/other.txt"}, False),
+    ],
+)
+def test_a_seed_is_read_again_when_it_or_its_folder_is_reported(
+    project: Path, tmp_path: Path, reported: set[str], seen: bool
+):
+    builder = Builder(BuildOptions(project, out=tmp_path / "served"))
+    assert not builder.build().failed
+    before = builder.memo.articles[ARTICLE].article
+    edit(project, "seeds/xi-heads-internet-security-group.txt", "\n", "\n\n")
+    assert not builder.build(Changes(frozenset(reported), WATCHED)).failed
+    assert (builder.memo.articles[ARTICLE].article is not before) is seen
+
+
+def test_files_outside_the_watched_folders_are_looked_at_as_always(project: Path, tmp_path: Path):
+    """A watcher that does not watch seeds/ cannot vouch for them: their stamps decide."""
+    builder = Builder(BuildOptions(project, out=tmp_path / "served"))
+    assert not builder.build().failed
+    before = builder.memo.articles[ARTICLE].article
+    edit(project, "seeds/xi-heads-internet-security-group.txt", "\n", "\n\n")
+    assert not builder.build(Changes(frozenset(), ("content", "templates"))).failed
+    assert builder.memo.articles[ARTICLE].article is not before
+    assert_same_as_clean_build(project, tmp_path / "served", tmp_path, 0)
 
 
 def test_back_references_regathered_per_article_equal_a_fresh_gathering(tmp_path: Path):

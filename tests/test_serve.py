@@ -24,12 +24,13 @@ from pathlib import Path
 import pytest
 from conftest import ProjectFactory
 
-from site_builder.build import Builder, BuildOptions, BuildReport, build
+from site_builder.build import Builder, BuildOptions, BuildReport, Changes, build
 from site_builder.cli import bug_report
 from site_builder.serve import DevServer
 from site_builder.serve.files import content_type, locate
 from site_builder.serve.handler import HTTPServer, bind
 from site_builder.serve.overlay import EVENTS_PATH, inject, load_script, placeholder_page
+from site_builder.serve.rebuild import BULK_CHANGE
 
 HOST = "127.0.0.1"
 WAIT = 20.0
@@ -537,7 +538,7 @@ def test_a_bug_in_a_rebuild_gets_the_command_lines_report_and_the_preview_goes_o
         port = httpd.server_address[1]
         events = EventStream(port)
 
-        def broken(self: Builder) -> BuildReport:
+        def broken(self: Builder, changes: Changes | None = None) -> BuildReport:
             raise ValueError("a bug")
 
         monkeypatch.setattr(Builder, "build", broken)
@@ -558,6 +559,35 @@ def test_a_bug_in_a_rebuild_gets_the_command_lines_report_and_the_preview_goes_o
         re.search(r"story\.yaml changed: internal error in [\d.]+s; still serving the last", line)
         for line in lines
     )
+
+
+def test_rebuilds_are_told_what_the_watcher_saw_change(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Relative to the project, from the second build on; a bulk change is left to the build
+    to find, as the kernel may have dropped some of its events."""
+    told: list[Changes | None] = []
+    build = Builder.build
+
+    def recording(self: Builder, changes: Changes | None = None) -> BuildReport:
+        told.append(changes)
+        return build(self, changes)
+
+    monkeypatch.setattr(Builder, "build", recording)
+    httpd = bind(0)
+    dev = preview(project, httpd)
+    dev.start()
+    try:
+        story = project.resolve() / "content/articles/story.yaml"
+        dev.rebuilds.rebuild(frozenset({story}))
+        many = frozenset(story.with_name(f"a{k}.yaml") for k in range(BULK_CHANGE + 1))
+        dev.rebuilds.rebuild(many)
+    finally:
+        dev.stop()
+    first, edit, bulk = told[0], told[1], told[-1]
+    assert first is None and bulk is None
+    assert edit is not None and edit.paths == {"content/articles/story.yaml"}
+    assert "seeds" in edit.watched and "content" in edit.watched
 
 
 # --- Only the editor's own machine (DNS rebinding) --------------------------------------------

@@ -15,14 +15,19 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from ..build import Builder, BuildOptions, BuildReport, SearchIndexError
+from ..build import Builder, BuildOptions, BuildReport, Changes, SearchIndexError
 from .events import LiveSite
+from .watch import WATCHED_FOLDERS
 
 BugReport = Callable[[BaseException], list[str]]
 """Turns an exception the build raised into the lines that report the bug (the CLI's)."""
 
 QUIET_BEFORE_INDEXING = 1.0
 """Seconds without a new build before the preview's search index is brought up to date."""
+
+BULK_CHANGE = 256
+"""More changed files than this in one burst (a checkout, a copy) and the build looks at
+every file itself: the kernel drops events when its queue overflows, and says only that."""
 
 
 class RebuildLoop:
@@ -54,13 +59,17 @@ class RebuildLoop:
         self._lock = threading.Lock()
         self._warnings: list[str] = []
         self._indexer = _SearchIndexer(self._refresh_search)
+        self._built = False
+        """Whether a build ran: from then on, the watcher's paths say what changed."""
 
     def rebuild(self, changed: frozenset[Path]) -> None:
         """Build after `changed`; publish the new site or its errors; say so in one line."""
         with self._lock:
             started = time.perf_counter()
+            changes = self._changes(changed) if self._built else None
+            self._built = True
             try:
-                report = self._builder.build()
+                report = self._builder.build(changes)
             except Exception as exc:  # a bug in the build: report it, keep serving
                 self._tell_bug(changed, self._report_bug(exc), time.perf_counter() - started)
                 return
@@ -69,6 +78,13 @@ class RebuildLoop:
             else:
                 self._tell_success(changed, report)
                 self._indexer.request()
+
+    def _changes(self, changed: frozenset[Path]) -> Changes | None:
+        """What the watcher saw, for the build; None (look at everything) for a bulk change."""
+        if len(changed) > BULK_CHANGE:
+            return None
+        paths = frozenset(_relative(path, self.project) for path in changed)
+        return Changes(paths, WATCHED_FOLDERS)
 
     def stop(self) -> None:
         """Wait for a running rebuild, then end the search indexer."""
