@@ -72,16 +72,21 @@ class Builder:
         self.options = options
         self.memo = BuildMemo()
         self.publisher = Publisher(options, self.memo.output)
+        self._caught_up = False
+        """Whether the memo has been through every change a watcher reported: a build that
+        stopped short (raised, or found the output folder unusable) may have skipped some."""
 
     def build(self, changes: Changes | None = None) -> BuildReport:
         """Build, and write what changed since the last successful build. `changes`: what
         a watcher saw change since this builder's previous build, when it watches."""
         started, options = time.perf_counter(), self.options
+        changes, self._caught_up = changes if self._caught_up else None, False
         with cycle_collector_paused():
             diagnostics = check_output_folder(options.out_dir, options.project)
             if diagnostics:
                 return BuildReport.of(diagnostics, options, started)
             site, files, copies, diagnostics = self._make(True, changes)
+            self._caught_up = True
             if site is None or files is None or options.fails(diagnostics):
                 return BuildReport.of(diagnostics, options, started)
             pages = sum(1 for path in self.memo.pages.pages if path.endswith(".html"))
@@ -100,6 +105,7 @@ class Builder:
     ) -> tuple[Site | None, dict[str, bytes] | None, Copies, list[Diagnostic]]:
         """Resolve and render: the site, its files and copies (None when not rendered)."""
         options, memo = self.options, self.memo
+        memo.notice(changes)
         site, diagnostics = resolve_site(options, memo, changes)
         diagnostics += memo.keep_schemas_current(options.project, options.strict)
         if site is not None and options.strict:

@@ -78,6 +78,9 @@ class PageMemo:
     """A job's first path -> the job and the pages it made."""
     templates: dict[str, str] = field(default_factory=dict)
     """Template name -> fingerprint of its source and everything it extends or includes."""
+    environment: jinja2.Environment | None = None
+    """What those templates were read with: the preview keeps it (and its compiled
+    templates) while its watcher sees nothing change in templates/."""
     markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
     scope: tuple[Any, ...] = ()
     """The settings, people and terms the article plans below were made with."""
@@ -348,6 +351,13 @@ class BuildMemo:
             self.schema_ids, self.schema_catalog = ids, catalog
         return problems
 
+    def notice(self, changes: Changes | None) -> None:
+        """Before a build reads anything: let go of the templates (with their environment)
+        unless a watcher saw nothing change below templates/. Done up front, as a build
+        that fails before its pages must not leave them to the next."""
+        if changes is None or changes.may_have_changed_below("templates"):
+            self.pages.environment = None
+
     def render_pages(
         self, site: Site, options: BuildOptions
     ) -> tuple[dict[str, bytes], list[Diagnostic]]:
@@ -360,11 +370,14 @@ class BuildMemo:
         memo = self.pages
         base_url = options.base_url or site.content.site.base_url
         base_url = base_url if base_url.endswith("/") else base_url + "/"
-        env = make_environment(options.project)
         markdown = memo.markdown
         markdown.use_cjk_lang(site.content.site.cjk_lang)
         try:
-            fingerprints = template_fingerprints(env)
+            env, fingerprints = memo.environment, memo.templates
+            memo.environment = None  # kept again once the pages have rendered
+            if env is None:
+                env = make_environment(options.project)
+                fingerprints = template_fingerprints(env)
             planned = memo.plan_articles(site, Common(site.content.site, base_url))
             jobs = plan_site(site, base_url, planned)
             pages, stale = memo.split(jobs, fingerprints)
@@ -393,7 +406,7 @@ class BuildMemo:
         if failures:
             return {}, failure_problems(options.project, failures)
         memo.pages = {job.path: (job, pages[job.path]) for job in jobs}
-        memo.templates = fingerprints
+        memo.templates, memo.environment = fingerprints, env
         # In the jobs' order, which is deterministic; the write stage sorts what it writes.
         files = dict(itertools.chain.from_iterable(made for _, made in memo.pages.values()))
         files.update(built_files(site, base_url, memo.atom_feed))
@@ -461,6 +474,8 @@ class _KeptArticle:
     raw: bytes
     stamp: _Stamp
     seed: _Stamp | None
+    sources: tuple[str, ...]
+    """The article's file and its seed's, relative to the project."""
 
     @classmethod
     def of(cls, root: Path, article: ResolvedArticle, raw: bytes) -> _KeptArticle:
@@ -468,13 +483,17 @@ class _KeptArticle:
         # to trust (_RACY_NS), so the next build compares the bytes it resolved.
         seed = article.linked.article.spec.source if article.linked else ""
         return cls(
-            article, raw, _Stamp.of(root / article.path), _Stamp.of(root / seed) if seed else None
+            article,
+            raw,
+            _Stamp.of(root / article.path),
+            _Stamp.of(root / seed) if seed else None,
+            (article.path, seed) if seed else (article.path,),
         )
 
     def still_fresh(self, root: Path, changes: Changes | None) -> bool:
         """Whether the article file and its seed are as they were resolved: unchanged by
         what a watcher saw, or else by their stamps (or bytes)."""
-        if changes is not None and not any(map(changes.may_have_changed, self.sources())):
+        if changes is not None and not any(map(changes.may_have_changed, self.sources)):
             return True
         if not self.stamp.trusted():
             raw, _ = read_bytes(root, self.article.path)
@@ -484,12 +503,6 @@ class _KeptArticle:
             return True
         seed, _ = load_text_file(root, Path(self.seed.path).relative_to(root).as_posix())
         return seed is not None and seed.text == self.article.seed_text
-
-    def sources(self) -> tuple[str, ...]:
-        """The article's file and its seed's, relative to the project."""
-        linked = self.article.linked
-        seed = linked.article.spec.source if linked else ""
-        return (self.article.path, seed) if seed else (self.article.path,)
 
 
 def _stat(path: Path) -> tuple[int, int]:

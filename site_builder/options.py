@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -68,13 +69,28 @@ class Changes:
     def may_have_changed(self, path: str) -> bool:
         """Whether the file at `path` (project-relative, POSIX) needs looking at again:
         outside the watched folders, or it or a folder it is in changed."""
-        if path.partition("/")[0] not in self.watched:
-            return True
-        while path:
-            if path in self.paths:
-                return True
-            path = path.rpartition("/")[0]
-        return False
+        return (
+            path in self.paths
+            or path.startswith(self._folders)
+            or not path.startswith(self._watched)
+        )
+
+    def may_have_changed_below(self, folder: str) -> bool:
+        """Whether a file below `folder` (a top-level folder of the project) may have changed."""
+        below = folder + "/"
+        return folder not in self.watched or any(
+            path == folder or path.startswith(below) for path in self.paths
+        )
+
+    @functools.cached_property
+    def _folders(self) -> tuple[str, ...]:
+        # Each path as a folder; str.startswith tests them all at once, as a preview
+        # rebuild asks about every article and seed.
+        return tuple(path + "/" for path in self.paths)
+
+    @functools.cached_property
+    def _watched(self) -> tuple[str, ...]:
+        return tuple(folder + "/" for folder in self.watched)
 
 
 @dataclass(frozen=True)

@@ -272,6 +272,54 @@ def test_files_outside_the_watched_folders_are_looked_at_as_always(project: Path
     assert_same_as_clean_build(project, tmp_path / "served", tmp_path, 0)
 
 
+FOOTER = '<footer class="site-footer">'
+
+
+def test_templates_are_read_again_only_when_the_watcher_reports_them(project: Path, tmp_path: Path):
+    out = tmp_path / "served"
+    builder = Builder(BuildOptions(project, out=out))
+    assert not builder.build().failed
+    edit(project, "templates/base.html", FOOTER, FOOTER + "Edited footer")
+    assert builder.build(Changes(frozenset({ARTICLE}), WATCHED)).written == ()
+    report = builder.build(Changes(frozenset({"templates/base.html"}), WATCHED))
+    assert PAGE in report.written and "Edited footer" in (out / PAGE).read_text("utf-8")
+    assert_same_as_clean_build(project, out, tmp_path, 0)
+
+
+def test_a_template_change_reported_to_a_failed_build_is_not_lost(project: Path, tmp_path: Path):
+    """The build that was told stopped at a content error, before reading templates."""
+    out = tmp_path / "served"
+    builder = Builder(BuildOptions(project, out=out))
+    assert not builder.build().failed
+    edit(project, "templates/base.html", FOOTER, FOOTER + "Edited footer")
+    edit(project, ARTICLE, "speaker: ", "speaker: nobody-at-all\n    x: ")
+    both = Changes(frozenset({"templates/base.html", ARTICLE}), WATCHED)
+    assert builder.build(both).failed
+    edit(project, ARTICLE, "speaker: nobody-at-all\n    x: ", "speaker: ")
+    assert not builder.build(Changes(frozenset({ARTICLE}), WATCHED)).failed
+    assert "Edited footer" in (out / PAGE).read_text("utf-8")
+    assert_same_as_clean_build(project, out, tmp_path, 0)
+
+
+def test_changes_are_not_trusted_after_a_build_that_raised(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    out = tmp_path / "served"
+    builder = Builder(BuildOptions(project, out=out))
+    assert not builder.build().failed
+    edit(project, ARTICLE, "This is the line that put", "This is the line then put")
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BuildMemo, "load_content", broken)
+        with pytest.raises(RuntimeError):
+            builder.build(Changes(frozenset({ARTICLE}), WATCHED))
+    assert PAGE in builder.build(Changes(frozenset(), WATCHED)).written
+    assert_same_as_clean_build(project, out, tmp_path, 0)
+
+
 def test_back_references_regathered_per_article_equal_a_fresh_gathering(tmp_path: Path):
     """The preview's ReferenceMemo against link.collect_site, over a run of random edits to
     articles' places and notes: lists gained, lost and reordered must all come out as a

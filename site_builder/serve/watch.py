@@ -138,7 +138,7 @@ class Debouncer:
         callback: ChangeCallback,
         quiet: float = 0.02,
         max_wait: float = 0.5,
-        settled_quiet: float = 0.003,
+        settled_quiet: float = 0.001,
     ):
         self._callback = callback
         self._quiet = quiet
