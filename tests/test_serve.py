@@ -590,6 +590,42 @@ def test_rebuilds_are_told_what_the_watcher_saw_change(
     assert "seeds" in edit.watched and "content" in edit.watched
 
 
+def test_a_page_asked_for_during_a_rebuild_is_the_rebuilt_one(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A reload just after a save waits for the rebuild rather than show the stale page."""
+    release, started = threading.Event(), threading.Event()
+    build = Builder.build
+
+    def held(self: Builder, changes: Changes | None = None) -> BuildReport:
+        started.set()
+        assert release.wait(WAIT)
+        return build(self, changes)
+
+    httpd = bind(0)
+    dev = preview(project, httpd)
+    dev.start()
+    try:
+        port = httpd.server_address[1]
+        (project / "content/articles/story.yaml").write_text(article("Held title"), "utf-8")
+        monkeypatch.setattr(Builder, "build", held)
+        rebuild = threading.Thread(target=dev.rebuilds.rebuild, args=(frozenset(),))
+        rebuild.start()
+        assert started.wait(WAIT)
+        answers: list[Response] = []
+        asking = threading.Thread(target=lambda: answers.append(get(port, "/articles/story/")))
+        asking.start()
+        asking.join(0.5)
+        assert answers == []  # still waiting for the rebuild
+        release.set()
+        asking.join(WAIT)
+        rebuild.join(WAIT)
+    finally:
+        release.set()
+        dev.stop()
+    assert "Held title" in answers[0].text
+
+
 # --- Only the editor's own machine (DNS rebinding) --------------------------------------------
 
 

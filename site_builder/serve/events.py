@@ -7,15 +7,21 @@ at once when it connects.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from .overlay import script_tag
 
 KEEPALIVE_SECONDS = 15.0
 """How often an idle event stream sends a comment, which is how a closed tab is noticed."""
+
+REBUILD_WAIT_SECONDS = 10.0
+"""The longest a page asked for during a rebuild waits for it; after that the last build
+is served (a template edit re-renders a large site in seconds)."""
 
 
 class Stream:
@@ -48,6 +54,8 @@ class LiveSite:
         self._streams: set[Stream] = set()
         self._closed = False
         self._lock = threading.Lock()
+        self._rebuilding = False
+        self._rebuilt = threading.Condition(self._lock)
 
     def succeeded(self) -> None:
         """A new build is in place: every page reloads."""
@@ -68,6 +76,24 @@ class LiveSite:
         with self._lock:
             self.failure, self.failure_text = _message("build-error", report), diagnostics
             self._publish(self.failure)
+
+    @contextlib.contextmanager
+    def rebuilding(self) -> Iterator[None]:
+        """While a rebuild runs: pages asked for wait for its outcome (`wait_for_rebuild`)."""
+        with self._lock:
+            self._rebuilding = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._rebuilding = False
+                self._rebuilt.notify_all()
+
+    def wait_for_rebuild(self, timeout: float = REBUILD_WAIT_SECONDS) -> None:
+        """Return once no rebuild runs (or after `timeout`), so that a page reloaded just
+        after a save is the new one, not the one the save made stale."""
+        with self._lock:
+            self._rebuilt.wait_for(lambda: not self._rebuilding or self._closed, timeout)
 
     def subscribe(self, since: int | None) -> Stream:
         """Open a stream; a page from an older build reloads, one after a failure sees it."""
@@ -91,6 +117,7 @@ class LiveSite:
         """End every stream; returns their threads, to wait for."""
         with self._lock:
             self._closed = True
+            self._rebuilt.notify_all()
             self._publish(None)
             return [s.thread for s in self._streams]
 

@@ -1,8 +1,10 @@
 """HTTP: GET and HEAD of the build folder for this machine only, with the overlay injected.
 
 Requests whose `Host` is not a loopback name are refused (DNS rebinding), and so are
-event streams opened by pages of another origin; HTML responses get the live-reload
-script; the event stream is held open here and fed by `LiveSite`.
+event streams opened by pages of another origin; a page asked for while a rebuild runs
+is answered once it is done (as MkDocs' server does), so a reload never shows what a
+save made stale; HTML responses get the live-reload script; the event stream is held
+open here and fed by `LiveSite`.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ class Handler(BaseHTTPRequestHandler):
             page = placeholder_page(live.failure_text, live.script_tag())
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", page, body)
         else:
+            live.wait_for_rebuild()
             self._send_target(locate(live.root, url.path), url.query, body)
 
     def _send_target(self, target: Target, query: str, body: bool) -> None:

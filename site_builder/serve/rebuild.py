@@ -64,7 +64,7 @@ class RebuildLoop:
 
     def rebuild(self, changed: frozenset[Path]) -> None:
         """Build after `changed`; publish the new site or its errors; say so in one line."""
-        with self._lock:
+        with self._lock, self.live.rebuilding():
             started = time.perf_counter()
             changes = self._changes(changed) if self._built else None
             self._built = True
