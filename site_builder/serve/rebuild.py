@@ -59,15 +59,12 @@ class RebuildLoop:
         self._lock = threading.Lock()
         self._warnings: list[str] = []
         self._indexer = _SearchIndexer(self._refresh_search)
-        self._built = False
-        """Whether a build ran: from then on, the watcher's paths say what changed."""
 
     def rebuild(self, changed: frozenset[Path]) -> None:
         """Build after `changed`; publish the new site or its errors; say so in one line."""
         with self._lock, self.live.rebuilding():
             started = time.perf_counter()
-            changes = self._changes(changed) if self._built else None
-            self._built = True
+            changes = self._changes(changed)
             try:
                 report = self._builder.build(changes)
             except Exception as exc:  # a bug in the build: report it, keep serving
@@ -80,8 +77,9 @@ class RebuildLoop:
                 self._indexer.request()
 
     def _changes(self, changed: frozenset[Path]) -> Changes | None:
-        """What the watcher saw, for the build; None (look at everything) for a bulk change."""
-        if len(changed) > BULK_CHANGE:
+        """What the watcher saw, for the build; None (look at everything) for a bulk change
+        or for a rebuild asked for without paths (the first, or one asked for by hand)."""
+        if not changed or len(changed) > BULK_CHANGE:
             return None
         paths = frozenset(_relative(path, self.project) for path in changed)
         return Changes(paths, WATCHED_FOLDERS)
