@@ -15,6 +15,7 @@ import functools
 import itertools
 import operator
 import os
+import posixpath
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -254,6 +255,10 @@ class BuildMemo:
     articles: dict[str, _KeptArticle] = field(default_factory=dict)
     """By article path. Only articles without a problem are kept, so every message comes
     from a fresh reading."""
+    followed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """By path of a kept article: the files it was read from, each also as the file a link
+    there leads to, for a watcher's `Changes` (which name the file written, not a link to
+    it). Made when a watcher first tells, as a build without one has no use for them."""
     schema_ids: ProjectIds | None = None
     """The ids `schemas/` was last brought up to date with, so a rebuild skips it."""
     schema_catalog: Catalog | None = None
@@ -308,12 +313,15 @@ class BuildMemo:
         context are unchanged (by `changes` when a watcher gave them, otherwise by stamps),
         otherwise afresh, in parallel when there are enough of them."""
         if self.context != context:
-            self.context, self.articles = context, {}
+            self.context, self.articles, self.followed = context, {}, {}
+        if changes is not None:
+            unfollowed = [kept for path, kept in self.articles.items() if path not in self.followed]
+            self.followed.update(_followed(context.root, unfollowed))
         results: dict[str, ResolvedArticle] = {}
         todo: list[tuple[str, bytes]] = []
         for path in paths:
             kept = self.articles.get(path)
-            if kept is not None and kept.still_fresh(context.root, changes):
+            if kept is not None and self._unchanged(kept, context.root, changes):
                 results[path] = kept.article
                 continue
             raw, problems = read_bytes(context.root, path)
@@ -327,13 +335,24 @@ class BuildMemo:
             fresh = fork_map(resolve, todo, jobs)
         for (path, raw), article in zip(todo, fresh or map(resolve, todo), strict=True):
             results[path] = article
+            self.followed.pop(path, None)
             if not article.diagnostics:
                 self.articles[path] = _KeptArticle.of(context.root, article, raw)
             else:
                 self.articles.pop(path, None)
         for gone in set(self.articles) - set(paths):
             del self.articles[gone]
+            self.followed.pop(gone, None)
         return [results[path] for path in paths]
+
+    def _unchanged(self, kept: _KeptArticle, root: Path, changes: Changes | None) -> bool:
+        """Whether a kept article's file and seed are as they were resolved: unchanged by
+        what a watcher saw, when it tells and can vouch for them; otherwise by stamps."""
+        if changes is not None and not any(
+            map(changes.may_have_changed, self.followed[kept.article.path])
+        ):
+            return True
+        return kept.still_fresh(root)
 
     def keep_schemas_current(self, project: Path, strict: bool) -> list[Diagnostic]:
         """`schema.update_schemas` for the last catalog, unless `schemas/` already lists its
@@ -490,11 +509,9 @@ class _KeptArticle:
             (article.path, seed) if seed else (article.path,),
         )
 
-    def still_fresh(self, root: Path, changes: Changes | None) -> bool:
-        """Whether the article file and its seed are as they were resolved: unchanged by
-        what a watcher saw, or else by their stamps (or bytes)."""
-        if changes is not None and not any(map(changes.may_have_changed, self.sources)):
-            return True
+    def still_fresh(self, root: Path) -> bool:
+        """Whether the article file and its seed are as they were resolved, by their stamps
+        (or their bytes, when a stamp is too recent to trust)."""
         if not self.stamp.trusted():
             raw, _ = read_bytes(root, self.article.path)
             if raw != self.raw:
@@ -503,6 +520,31 @@ class _KeptArticle:
             return True
         seed, _ = load_text_file(root, Path(self.seed.path).relative_to(root).as_posix())
         return seed is not None and seed.text == self.article.seed_text
+
+
+def _followed(root: Path, articles: list[_KeptArticle]) -> dict[str, tuple[str, ...]]:
+    """Each article's sources (relative to `root`), each followed by where links on the way
+    lead, if elsewhere: an article linked to a file of content/ changes when that file is
+    written. A path outside the project comes out as "../...", which no watcher vouches for.
+    """
+    top, real_root = str(root), os.path.realpath(root)
+    folders: dict[str, str] = {}  # a few folders hold every article: resolved once each
+
+    def relative_real(path: str) -> str:
+        return Path(os.path.relpath(os.path.realpath(path), real_root)).as_posix()
+
+    def real(path: str) -> str:
+        folder, _, name = path.rpartition("/")
+        if folder not in folders:
+            folders[folder] = relative_real(os.path.join(top, folder))
+        if os.path.islink(os.path.join(top, path)):
+            return relative_real(os.path.join(top, path))
+        return posixpath.normpath(posixpath.join(folders[folder], name))
+
+    return {
+        kept.article.path: tuple(dict.fromkeys((*kept.sources, *map(real, kept.sources))))
+        for kept in articles
+    }
 
 
 def _stat(path: Path) -> tuple[int, int]:

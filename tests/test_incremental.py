@@ -267,9 +267,32 @@ def test_files_outside_the_watched_folders_are_looked_at_as_always(project: Path
     assert not builder.build().failed
     before = builder.memo.articles[ARTICLE].article
     edit(project, "seeds/xi-heads-internet-security-group.txt", "\n", "\n\n")
-    assert not builder.build(Changes(frozenset(), ("content", "templates"))).failed
+    unwatched = Changes(frozenset(), ("content", "templates"))
+    assert not builder.build(unwatched).failed
     assert builder.memo.articles[ARTICLE].article is not before
+    before = builder.memo.articles[ARTICLE].article
+    assert not builder.build(unwatched).failed
+    assert builder.memo.articles[ARTICLE].article is before  # stamped, not read again
     assert_same_as_clean_build(project, tmp_path / "served", tmp_path, 0)
+
+
+def test_an_article_reached_through_a_link_is_read_again_when_its_file_is_reported(
+    project: Path, tmp_path: Path
+):
+    """The watcher names the file written, not the link that leads to it. (A seed behind a
+    link is named by the file it leads to already: validation resolves `source:`.)"""
+    article = project / ARTICLE
+    article.rename(project / "content/draft-1.yaml")
+    article.symlink_to("../draft-1.yaml")
+    out = tmp_path / "served"
+    builder = Builder(BuildOptions(project, out=out))
+    assert not builder.build().failed
+    assert not builder.build(Changes(frozenset({ARTICLE}), WATCHED)).failed
+    edit(project, "content/draft-1.yaml", "This is the line that put", "This is the line then put")
+    report = builder.build(Changes(frozenset({"content/draft-1.yaml"}), WATCHED))
+    assert PAGE in report.written
+    assert "This is the line then put" in (out / PAGE).read_text("utf-8")
+    assert_same_as_clean_build(project, out, tmp_path, 0)
 
 
 FOOTER = '<footer class="site-footer">'
