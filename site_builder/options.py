@@ -1,4 +1,5 @@
-"""What a build is asked to do (`BuildOptions`) and what it did (`BuildReport`)."""
+"""What a build is asked to do (`BuildOptions`; `Changes`, from a watcher) and what it did
+(`BuildReport`)."""
 
 from __future__ import annotations
 
