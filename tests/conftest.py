@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -67,6 +68,16 @@ def make_project(tmp_path: Path) -> ProjectFactory:
         return root
 
     return factory
+
+
+@pytest.fixture
+def seed_project(tmp_path: Path) -> Path:
+    """A copy of this repository's own site (the seed article, its people, glossary and
+    templates), to edit freely."""
+    root = tmp_path / "project"
+    for folder in ("content", "seeds", "templates"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
 
 
 def headlines(diagnostics: Iterable[object]) -> list[str]:

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
 from site_builder.build import Builder, BuildOptions, Changes, build, resolve_site
 from site_builder.incremental import BuildMemo, ReferenceMemo
@@ -20,11 +19,8 @@ ARTICLE = f"content/articles/{SLUG}.yaml"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for folder in ("content", "seeds", "templates"):
-        shutil.copytree(REPO / folder, root / folder)
-    return root
+def project(seed_project: Path) -> Path:
+    return seed_project
 
 
 def tree_differences(left: Path, right: Path) -> list[str]:

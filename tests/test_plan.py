@@ -6,12 +6,10 @@ that show what was edited."""
 from __future__ import annotations
 
 import pickle
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
 from test_incremental import ARTICLE, edit
 
 from site_builder import plan
@@ -24,11 +22,8 @@ from site_builder.urls import GLOSSARY_INDEX, HOME, PEOPLE_INDEX, SEARCH, articl
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for folder in ("content", "seeds", "templates"):
-        shutil.copytree(REPO / folder, root / folder)
-    return root
+def project(seed_project: Path) -> Path:
+    return seed_project
 
 
 def site_of(project: Path) -> Site:

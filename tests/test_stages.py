@@ -3,11 +3,9 @@ same stages, in pipeline order, to `BuildOptions.progress` (what a phase timer t
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from test_incremental import ARTICLE, edit
 
 from site_builder.build import Builder, BuildOptions, check
@@ -15,11 +13,8 @@ from site_builder.search import pagefind_executable
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for folder in ("content", "seeds", "templates"):
-        shutil.copytree(REPO / folder, root / folder)
-    return root
+def project(seed_project: Path) -> Path:
+    return seed_project
 
 
 def test_check_and_build_tell_the_same_stages_in_order(project: Path, tmp_path: Path):
