@@ -144,8 +144,9 @@ class Debouncer:
         self._quiet = quiet
         """Seconds without new paths that end a burst while a file may be half written."""
         self._settled_quiet = min(settled_quiet, quiet)
-        """Seconds that end a burst whose files were all last seen whole: long enough for the
-        other files of one save (an editor's "save all") to follow."""
+        """Seconds that end a burst whose files were all last seen whole: long enough for
+        the rest of one save's events to arrive. Files saved one after another (an editor's
+        "save all") may take a second rebuild, which redoes only what they touched."""
         self._max_wait = max_wait
         """A burst that never goes quiet (a script writing in a loop) is cut after this long."""
         self._cond = threading.Condition()
