@@ -37,8 +37,7 @@ def resolve_site(
     names, name_problems = memo.compile_names(catalog)
     known = catalog.known_people, catalog.known_terms, catalog.site.autolink
     context = ArticleContext(options.project, *known, names)
-    paths = files.article_paths
-    resolved = memo.resolve_articles(context, paths, options.workers, changes)
+    resolved = memo.resolve_articles(context, files.article_paths, options.workers, changes)
     problems = diagnostics + problems
     return gather_site(
         files, catalog, resolved, problems, name_problems, memo.references.collect_site

@@ -493,8 +493,6 @@ class _KeptArticle:
     raw: bytes
     stamp: _Stamp
     seed: _Stamp | None
-    sources: tuple[str, ...]
-    """The article's file and its seed's, relative to the project."""
 
     @classmethod
     def of(cls, root: Path, article: ResolvedArticle, raw: bytes) -> _KeptArticle:
@@ -502,12 +500,15 @@ class _KeptArticle:
         # to trust (_RACY_NS), so the next build compares the bytes it resolved.
         seed = article.linked.article.spec.source if article.linked else ""
         return cls(
-            article,
-            raw,
-            _Stamp.of(root / article.path),
-            _Stamp.of(root / seed) if seed else None,
-            (article.path, seed) if seed else (article.path,),
+            article, raw, _Stamp.of(root / article.path), _Stamp.of(root / seed) if seed else None
         )
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The article's file and its seed's, relative to the project."""
+        linked = self.article.linked
+        seed = linked.article.spec.source if linked else ""
+        return (self.article.path, seed) if seed else (self.article.path,)
 
     def still_fresh(self, root: Path) -> bool:
         """Whether the article file and its seed are as they were resolved, by their stamps
