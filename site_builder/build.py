@@ -19,9 +19,9 @@ from .parallel import cycle_collector_paused
 from .publish import Publisher
 from .records import records_of, stale_record_problems
 from .resolve import ArticleContext, gather_site
-from .search import SearchIndexError, index_language
+from .search import SearchIndexError, index_language, write_failure
 from .siteroot import scan_theme, site_files, static_files
-from .write import check_output_folder
+from .write import SiteWriteError, Staged, Staging, check_output_folder
 
 Copies = list[tuple[str, Path]]
 
@@ -45,8 +45,9 @@ def resolve_site(
 
 
 def render_pages(site: Site, options: BuildOptions) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Every file made from the site, each rendered afresh."""
-    return BuildMemo().render_pages(site, options)
+    """Every file made from the site, each rendered afresh, in memory."""
+    files, problems = BuildMemo().render_pages(site, options, None)
+    return {path: made.data or b"" for path, made in files.items()}, problems
 
 
 def check(options: BuildOptions) -> BuildReport:
@@ -84,25 +85,32 @@ class Builder:
             diagnostics = check_output_folder(options.out_dir, options.project)
             if diagnostics:
                 return BuildReport.of(diagnostics, options, started)
-            site, files, copies, diagnostics = self._make(True, changes)
-            self._caught_up = True
-            if site is None or files is None or options.fails(diagnostics):
-                return BuildReport.of(diagnostics, options, started)
-            pages = sum(1 for path in self.memo.pages.pages if path.endswith(".html"))
-            diagnostics, written = self.publisher.publish(site, files, copies, pages, diagnostics)
+            try:
+                with self.publisher.staging() as staging:
+                    site, files, copies, diagnostics = self._make(staging, changes)
+                    self._caught_up = True
+                    if site is None or files is None or options.fails(diagnostics):
+                        return BuildReport.of(diagnostics, options, started)
+                    pages = sum(1 for path in self.memo.pages.pages if path.endswith(".html"))
+                    diagnostics, written = self.publisher.publish(
+                        site, staging, files, copies, pages, diagnostics
+                    )
+            except SiteWriteError as exc:
+                return BuildReport.of([write_failure(options.out_dir, exc)], options, started)
         return BuildReport.of(diagnostics, options, started, written)
 
     def check(self) -> BuildReport:
         """Every stage but the write: report every problem a build would meet."""
         started = time.perf_counter()
         with cycle_collector_paused():
-            diagnostics = self._make(False)[3]
+            diagnostics = self._make(None)[3]
         return BuildReport.of(diagnostics, self.options, started)
 
     def _make(
-        self, write: bool, changes: Changes | None = None
-    ) -> tuple[Site | None, dict[str, bytes] | None, Copies, list[Diagnostic]]:
-        """Resolve and render: the site, its files and copies (None when not rendered)."""
+        self, staging: Staging | None, changes: Changes | None = None
+    ) -> tuple[Site | None, dict[str, Staged] | None, Copies, list[Diagnostic]]:
+        """Resolve, and render into `staging` (in memory for a check, which has none): the
+        site, its files and copies (None when not rendered)."""
         options, memo = self.options, self.memo
         memo.notice(changes)
         site, diagnostics = resolve_site(options, memo, changes)
@@ -112,9 +120,9 @@ class Builder:
         copies, theme_problems = scan_theme(options.project)
         diagnostics += theme_problems
         # A check goes on past a warning under --strict, to report template errors as well.
-        if site is None or (options.fails(diagnostics) if write else theme_problems):
+        if site is None or (options.fails(diagnostics) if staging else theme_problems):
             return site, None, copies, diagnostics
-        files, problems = memo.render_pages(site, options)
+        files, problems = memo.render_pages(site, options, staging)
         cjk = memo.pages.shows_cjk(site)
         self.publisher.language = index_language(site.content.site.language, cjk)
         files, copies, placing = site_files(files, options.project, copies)

@@ -56,10 +56,10 @@ from .render import (
 )
 from .resolve import ArticleContext, ResolvedArticle, resolve_article, unreadable_article
 from .schema import ProjectIds, complete_ids, update_schemas
-from .search import content_shows_cjk
+from .search import content_shows_cjk, write_failure
 from .siteroot import built_files
 from .validate import Catalog, validate_catalog
-from .write import update_site, write_site
+from .write import SiteWriteError, Staged, Staging, kept_in_memory, swap_in, update_from
 
 if TYPE_CHECKING:
     from .options import BuildOptions, Changes
@@ -75,8 +75,9 @@ _FileKey = tuple[tuple[str, str] | None, ...]
 class PageMemo:
     """Rendered pages of the previous build, by job, with what they were made from."""
 
-    pages: dict[str, tuple[PageJob, list[tuple[str, bytes]]]] = field(default_factory=dict)
-    """A job's first path -> the job and the pages it made."""
+    pages: dict[str, tuple[PageJob, list[tuple[str, Staged]]]] = field(default_factory=dict)
+    """A job's first path -> the job and the pages it made (sizes and digests: the pages
+    themselves are on disk)."""
     templates: dict[str, str] = field(default_factory=dict)
     """Template name -> fingerprint of its source and everything it extends or includes."""
     environment: jinja2.Environment | None = None
@@ -130,11 +131,12 @@ class PageMemo:
         return [planned for _, planned in kept.values()]
 
     def split(
-        self, jobs: list[PageJob], fingerprints: dict[str, str]
-    ) -> tuple[dict[str, list[tuple[str, bytes]]], list[PageJob]]:
-        """The jobs' pages kept from the last build (an equal job, the same template), and
-        the jobs to render."""
-        kept: dict[str, list[tuple[str, bytes]]] = {}
+        self, jobs: list[PageJob], fingerprints: dict[str, str], on_disk: dict[str, Staged]
+    ) -> tuple[dict[str, list[tuple[str, Staged]]], list[PageJob]]:
+        """The jobs' pages kept from the last build (an equal job, the same template, every
+        page as `on_disk` holds it: a build that rendered but did not write leaves its
+        pages nowhere), and the jobs to render."""
+        kept: dict[str, list[tuple[str, Staged]]] = {}
         stale: list[PageJob] = []
         for job in jobs:
             previous = self.pages.get(job.path)
@@ -142,6 +144,7 @@ class PageMemo:
                 previous is not None
                 and previous[0] == job
                 and self.templates.get(job.template) == fingerprints.get(job.template)
+                and all(_same(on_disk.get(path), made) for path, made in previous[1])
             ):
                 kept[job.path] = previous[1]
             else:
@@ -153,35 +156,41 @@ class PageMemo:
 class OutputMemo:
     """What the output folder holds since the last successful write."""
 
-    written: dict[str, bytes] = field(default_factory=dict)
+    written: dict[str, Staged] = field(default_factory=dict)
     assets: dict[str, tuple[Path, int, int]] = field(default_factory=dict)
     """Copied files by site path: their source, modification time and size."""
 
+    def whole(self, out: Path) -> bool:
+        """Whether the next write makes the whole site afresh: the first time, or when the
+        folder written last is gone."""
+        return not self.written or not out.is_dir()
+
     def write(
         self,
-        out: Path,
-        files: dict[str, bytes],
+        staging: Staging,
+        files: dict[str, Staged],
         copies: list[tuple[str, Path]],
         index: Callable[[Path], None] | None,
         reindex: Callable[[Path], None] | None,
     ) -> tuple[str, ...]:
-        """Swap a complete new folder in the first time (`index` runs on it before the swap);
-        later, rewrite only the files whose bytes changed, delete those gone, and `reindex`
-        the live folder when a page changed. The paths written or deleted."""
+        """Swap the whole staged folder in when it is `whole` (`index` runs on it before the
+        swap); otherwise move in only the staged files that changed, delete those gone, and
+        `reindex` the live folder when a page changed. The paths written or deleted."""
         assets = {path: (source, *_stat(source)) for path, source in copies}
-        if not self.written or not out.is_dir():
-            write_site(out, files, copies, finish=index)
+        written = self.written
+        if staging.whole:
+            swap_in(staging, files, copies, finish=index)
             changed = set(files) | set(assets)
         else:
-            pages = {p: data for p, data in files.items() if self.written.get(p) != data}
+            pages = [p for p, made in files.items() if written.get(p) != made]
             fresh = [
                 (p, src) for p, (src, *stat) in assets.items() if self.assets.get(p) != (src, *stat)
             ]
-            removed = (set(self.written) - set(files)) | (set(self.assets) - set(assets))
-            update_site(out, pages, fresh, removed)
+            removed = (set(written) - set(files)) | (set(self.assets) - set(assets))
+            update_from(staging, pages, fresh, removed)
             changed = set(pages) | {p for p, _ in fresh} | removed
             if reindex is not None and any(p.endswith(".html") for p in changed):
-                reindex(out)
+                reindex(staging.out)
         self.written = files
         self.assets = assets
         return tuple(sorted(changed))
@@ -378,15 +387,20 @@ class BuildMemo:
             self.pages.environment = None
 
     def render_pages(
-        self, site: Site, options: BuildOptions
-    ) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        self, site: Site, options: BuildOptions, staging: Staging | None
+    ) -> tuple[dict[str, Staged], list[Diagnostic]]:
         """Every file made from the site, rendering only the pages whose job or template
-        changed since the last build.
+        changed since the last build, into `staging` (without one, each file's bytes are
+        kept in memory). A whole staging folder gets every page afresh.
 
         A broken template is reported like a content error, at its own line: every place
         where a template went wrong, once, with the first page it went wrong on.
         """
         memo = self.pages
+        put = staging.put if staging is not None else kept_in_memory
+        # A page is reused only where the output folder holds it: a staging folder that
+        # becomes the whole site gets every page afresh.
+        on_disk = self.output.written if staging is not None and not staging.whole else {}
         base_url = options.base_url or site.content.site.base_url
         base_url = base_url if base_url.endswith("/") else base_url + "/"
         markdown = memo.markdown
@@ -399,10 +413,10 @@ class BuildMemo:
                 fingerprints = template_fingerprints(env)
             planned = memo.plan_articles(site, Common(site.content.site, base_url))
             jobs = plan_site(site, base_url, planned)
-            pages, stale = memo.split(jobs, fingerprints)
+            pages, stale = memo.split(jobs, fingerprints, on_disk)
             options.report_stage("render", len(stale))
             failures: list[TemplateFailure] = []
-            rendered = render_jobs(stale, env, markdown, options.workers)
+            rendered = render_jobs(stale, env, markdown, options.workers, put)
             for job, made in zip(stale, rendered, strict=True):
                 if isinstance(made, TemplateFailure):
                     failures.append(made)
@@ -413,26 +427,34 @@ class BuildMemo:
                 numbered = _numbered_pages(jobs, pages)
                 sitemap = sitemap_job(site, base_url, numbered)
                 jobs.append(sitemap)
-                kept, stale = memo.split([sitemap], fingerprints)
+                kept, stale = memo.split([sitemap], fingerprints, on_disk)
                 pages.update(kept)
-                for job, made in zip(stale, render_jobs(stale, env, markdown, 1), strict=True):
+                sitemap_made = render_jobs(stale, env, markdown, 1, put)
+                for job, made in zip(stale, sitemap_made, strict=True):
                     if isinstance(made, TemplateFailure):
                         failures.append(made)
                     else:
                         pages[job.path] = made
         except jinja2.TemplateError as exc:
             return {}, [template_error(options.project, exc)]
+        except SiteWriteError as exc:
+            return {}, [write_failure(options.out_dir, exc)]
         if failures:
             return {}, failure_problems(options.project, failures)
         memo.pages = {job.path: (job, pages[job.path]) for job in jobs}
         memo.templates, memo.environment = fingerprints, env
         # In the jobs' order, which is deterministic; the write stage sorts what it writes.
         files = dict(itertools.chain.from_iterable(made for _, made in memo.pages.values()))
-        files.update(built_files(site, base_url, memo.atom_feed))
+        try:
+            files.update(
+                (p, put(p, data)) for p, data in built_files(site, base_url, memo.atom_feed).items()
+            )
+        except SiteWriteError as exc:
+            return {}, [write_failure(options.out_dir, exc)]
         return files, []
 
 
-def _numbered_pages(jobs: list[PageJob], pages: dict[str, list[tuple[str, bytes]]]) -> list[str]:
+def _numbered_pages(jobs: list[PageJob], pages: dict[str, list[tuple[str, Staged]]]) -> list[str]:
     """The pages after a job's first, in job order: an article's seed and export aside."""
     made = map(pages.__getitem__, map(operator.attrgetter("path"), jobs))
     return [

@@ -1,12 +1,15 @@
 """The write stage: put a built site in place, index it for search, keep its records.
 
-Nothing here decides what the site holds; it is handed the finished files, and writes
-them only after the whole build succeeded (write.py swaps a complete folder in, or
-rewrites only what changed since the last write, as `OutputMemo` knows).
+Nothing here decides what the site holds. It lends the build a staging folder that the
+pages are rendered into, and puts it in place only after the whole build succeeded
+(write.py swaps the complete folder in, or moves in only what changed since the last
+write, as `OutputMemo` knows).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import Diagnostic
@@ -23,7 +26,7 @@ from .search import (
     refresh_index,
     write_failure,
 )
-from .write import SiteWriteError
+from .write import SiteWriteError, Staged, Staging, staging_beside
 
 
 class Publisher:
@@ -35,16 +38,26 @@ class Publisher:
         self.language: str | None = INDEX_LANGUAGE
         """What Pagefind indexes the pages as (search.index_language), from the last build."""
 
+    @contextmanager
+    def staging(self) -> Iterator[Staging]:
+        """The folder this build's files are written into before any goes live (removed at
+        the end); the whole new site, unless the last write's folder is there to update.
+        SiteWriteError when it cannot be made."""
+        out = self.options.out_dir
+        with staging_beside(out, self.output.whole(out)) as staging:
+            yield staging
+
     def publish(
         self,
         site: Site,
-        files: dict[str, bytes],
+        staging: Staging,
+        files: dict[str, Staged],
         copies: list[tuple[str, Path]],
         pages: int,
         diagnostics: list[Diagnostic],
     ) -> tuple[list[Diagnostic], tuple[str, ...]]:
-        """Write the site and its index (of `pages` pages), then the anchor records; the
-        problems, and the paths written or deleted."""
+        """Put the staged site in place with its index (of `pages` pages), then write the
+        anchor records; the problems, and the paths written or deleted."""
         options = self.options
         search = options.search and pagefind_executable() is not None
         if options.search and not search:
@@ -57,9 +70,7 @@ class Publisher:
 
         reindex = self.reindex if search else None
         try:
-            written = self.output.write(
-                options.out_dir, files, copies, index if search else None, reindex
-            )
+            written = self.output.write(staging, files, copies, index if search else None, reindex)
         except (SearchIndexError, SiteWriteError, OSError) as exc:
             return [*diagnostics, write_failure(options.out_dir, exc)], ()
         if options.records == "write" and not options.strict:

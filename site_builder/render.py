@@ -28,6 +28,7 @@ from .parallel import fork_map
 from .plan import PageJob
 from .templating import COMPILED_AS, TEMPLATING_SOURCES, SiteEnvironment, escape_text
 from .urls import TEMPLATE_PATHS
+from .write import Staged
 
 PACKAGE_THEME = Path(__file__).parent / "default_templates"
 SOURCE_THEME = Path(__file__).parent.parent / "templates"
@@ -289,21 +290,27 @@ class TemplateFailure:
 PARALLEL_THRESHOLD = 120
 
 
-RenderedJob = list[tuple[str, bytes]] | TemplateFailure
-"""A job's pages as (path, bytes), or where its template failed."""
+RenderedJob = list[tuple[str, Staged]] | TemplateFailure
+"""A job's pages as (path, what `put` made of it), or where its template failed."""
 
 
 def render_jobs(
-    jobs: list[PageJob], env: jinja2.Environment, markdown: MarkdownRenderer, workers: int
+    jobs: list[PageJob],
+    env: jinja2.Environment,
+    markdown: MarkdownRenderer,
+    workers: int,
+    put: Callable[[str, bytes], Staged],
 ) -> list[RenderedJob]:
     """Make and render each job's pages, on `workers` processes when there are enough jobs
-    to pay for it.
+    to pay for it, and hand each page to `put` as it is made (a worker writes its own
+    pages: only their sizes and digests come back).
 
     Each job is made and rendered by itself, so the bytes are the same either way. A page
     whose template fails (a division by zero, an unknown filter, a template that extends
-    itself) gives its job a TemplateFailure; a bug of the build itself is raised.
+    itself) gives its job a TemplateFailure; a bug of the build itself is raised, as is
+    `put`'s SiteWriteError.
     """
-    render = functools.partial(_render_job, env=env, markdown=markdown)
+    render = functools.partial(_render_job, env=env, markdown=markdown, put=put)
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
         rendered = fork_map(render, jobs, workers)
         if rendered is not None:
@@ -311,15 +318,21 @@ def render_jobs(
     return [render(job) for job in jobs]
 
 
-def _render_job(job: PageJob, env: jinja2.Environment, markdown: MarkdownRenderer) -> RenderedJob:
-    done: list[tuple[str, bytes]] = []
+def _render_job(
+    job: PageJob,
+    env: jinja2.Environment,
+    markdown: MarkdownRenderer,
+    put: Callable[[str, bytes], Staged],
+) -> RenderedJob:
+    done: list[tuple[str, Staged]] = []
     path = job.path
     try:
         for path, made in job.pages(markdown):
             if isinstance(made, bytes):  # a file the job made whole, not a page
-                done.append((path, made))
+                done.append((path, put(path, made)))
             else:
-                done.append((path, render_page(job.template, made, env).encode("utf-8")))
+                page = render_page(job.template, made, env).encode("utf-8")
+                done.append((path, put(path, page)))
     except Exception as exc:
         failure = template_failure(exc, path)
         if failure is None:

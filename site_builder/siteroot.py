@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import Diagnostic, Position, error
 from .feed import atom_feed
@@ -21,6 +22,9 @@ from .load import MAX_COPY_BYTES, Refusal, files_inside, inspect_inside
 from .model import Site
 from .render import template_problems, theme_dirs, themes
 from .urls import FEED, ROBOTS, SITEMAP
+
+F = TypeVar("F")
+"""A built file, as the caller keeps it: only its path matters here."""
 
 ROOT_FOLDER = "root"
 RESERVED_FOLDERS = ("pagefind",)
@@ -65,11 +69,11 @@ def _unusable(source: Path, inside: Path) -> str | None:
 
 
 def place_root_files(
-    files: dict[str, bytes],
+    files: dict[str, F],
     copies: list[tuple[str, Path]],
     root: list[tuple[str, Path]],
     project: Path,
-) -> tuple[dict[str, bytes], list[tuple[str, Path]], list[Diagnostic]]:
+) -> tuple[dict[str, F], list[tuple[str, Path]], list[Diagnostic]]:
     """Add the root files to what the build writes; a clash with a built file is an error."""
     built = set(files) | {path for path, _ in copies}
     # Every built path on a line of its own: whether a root file is a built folder is then
@@ -138,8 +142,8 @@ def built_files(
 
 
 def site_files(
-    files: dict[str, bytes], project: Path, copies: list[tuple[str, Path]]
-) -> tuple[dict[str, bytes], list[tuple[str, Path]], list[Diagnostic]]:
+    files: dict[str, F], project: Path, copies: list[tuple[str, Path]]
+) -> tuple[dict[str, F], list[tuple[str, Path]], list[Diagnostic]]:
     """The rendered files with what is copied as is: `copies` (the checked `static/` files),
     and `templates/root/` at the root of the site (a name that clashes with a built file is
     an error)."""

@@ -1,7 +1,8 @@
 """Write stage: put a fully rendered site in place, all at once or not at all.
 
 Pages are written into a fresh staging folder beside the output folder (same file
-system), checked, and then swapped in: on Linux (`renameat2(RENAME_EXCHANGE)`) and
+system) by the render workers as they make them (`Staging.put`: no process holds the
+whole site's HTML), checked, and then swapped in: on Linux (`renameat2(RENAME_EXCHANGE)`) and
 macOS (`renamex_np(RENAME_SWAP)`) the old and new folders trade places in one system
 call, so at every instant the output folder is either the whole old site or the whole
 new one, whatever kills the build. Elsewhere (other systems, file systems that cannot
@@ -18,12 +19,14 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -111,52 +114,102 @@ def _unwritable(out: Path) -> tuple[str, str] | None:
     return None
 
 
-def write_site(
-    out: Path,
-    files: Mapping[str, bytes],
-    copies: Iterable[tuple[str, Path]],
-    finish: Callable[[Path], None] | None = None,
-) -> None:
-    """Replace `out` with exactly `files` (path -> content) plus `copies` (path -> source file).
+@dataclass(frozen=True)
+class Staged:
+    """A file of the new site as the build made it: its size and digest, and its bytes
+    only where a run keeps them (`check`, which writes nothing). Two are equal when their
+    size and digest are: what the preview compares to rewrite only the pages that changed."""
 
-    `finish` runs on the complete staged folder before it goes live (the search index
-    is made from the pages on disk); if it raises, the output stays as it was. A file
-    that cannot be written whole raises `SiteWriteError`; no staging folder is left.
+    size: int
+    digest: bytes
+    data: bytes | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, data: bytes, keep: bool = False) -> Staged:
+        digest = hashlib.sha1(data, usedforsecurity=False).digest()  # SHA-1 in hardware: 1.5 GB/s
+        return cls(len(data), digest, data if keep else None)
+
+
+def kept_in_memory(relpath: str, data: bytes) -> Staged:
+    """A file made by a run that writes nothing: its bytes stay in memory."""
+    return Staged.of(data, keep=True)
+
+
+@dataclass(frozen=True)
+class Staging:
+    """The folder beside the output folder that a build writes its new files into.
+
+    Render workers write their own pages here as they make them (`put`), so no process
+    holds the whole site's HTML. `whole`: the folder becomes the whole new site, swapped
+    in (`swap_in`); otherwise it carries only the files of a preview's rebuild, which
+    `update_from` moves into the live folder one by one.
     """
+
+    folder: Path
+    out: Path
+    whole: bool
+
+    def put(self, relpath: str, data: bytes) -> Staged:
+        """Write one file of the new site; SiteWriteError when it cannot be written."""
+        _write_file(self.folder, relpath, data)
+        return Staged.of(data)
+
+
+@contextmanager
+def staging_beside(out: Path, whole: bool) -> Iterator[Staging]:
+    """A fresh staging folder beside `out` (same file system, so a rename puts it in place),
+    marked as a build, locked while this build runs, and removed at the end whatever
+    happens: after a swap it holds the old site."""
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(out)
-    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(out, "new"), dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if whole:
+            remove_stale_staging(out)
+        folder = Path(tempfile.mkdtemp(prefix=_staging_prefix(out, "new"), dir=out.parent))
+    except OSError as exc:
+        raise SiteWriteError(f"cannot make a folder beside {out}: {exc.strerror or exc}") from exc
     # Held until the end: a build running beside this one sees it is live and leaves it alone.
-    with _claimed(staging):
+    with _claimed(folder):
         try:
-            (staging / BUILD_MARKER).write_bytes(MARKER_TEXT)
-            staging.chmod(0o755)  # mkdtemp's 0700 would hide the site from a web server's user
-            _stage(staging, files, copies)
-            if finish is not None:
-                finish(staging)
-            _swap_in(staging, out)
+            try:
+                (folder / BUILD_MARKER).write_bytes(MARKER_TEXT)
+                folder.chmod(0o755)  # mkdtemp's 0700 would hide the site from a web server's user
+            except OSError as exc:
+                raise SiteWriteError(f"cannot write {BUILD_MARKER}: {exc.strerror or exc}") from exc
+            yield Staging(folder, out, whole)
         finally:
             # Before the swap this is the new site, after an exchange the old one: either
             # way it is not what the output folder now holds.
-            _remove_ours(staging)
+            _remove_ours(folder)
+
+
+def swap_in(
+    staging: Staging,
+    files: Mapping[str, Staged],
+    copies: Iterable[tuple[str, Path]],
+    finish: Callable[[Path], None] | None = None,
+) -> None:
+    """Replace the output folder with exactly `files` (already staged) plus `copies`
+    (path -> source file).
+
+    `finish` runs on the complete staged folder before it goes live (the search index
+    is made from the pages on disk); if it raises, the output stays as it was. A file
+    that cannot be written whole raises `SiteWriteError`.
+    """
+    expected = {BUILD_MARKER: len(MARKER_TEXT)}
+    expected.update((relpath, made.size) for relpath, made in files.items())
+    for relpath, source in sorted(copies):
+        data = source.read_bytes()
+        _write_file(staging.folder, relpath, data)
+        expected[relpath] = len(data)
+    _check_staged(staging.folder, expected)
+    if finish is not None:
+        finish(staging.folder)
+    _swap_in(staging.folder, staging.out)
 
 
 def _staging_prefix(out: Path, kind: str) -> str:
     return f".{out.name}.{kind}-"
-
-
-def _stage(staging: Path, files: Mapping[str, bytes], copies: Iterable[tuple[str, Path]]) -> None:
-    """Write every file into `staging`, then check that each is there whole."""
-    expected = {BUILD_MARKER: len(MARKER_TEXT)}
-    for relpath, data in sorted(files.items()):
-        _write_file(staging, relpath, data)
-        expected[relpath] = len(data)
-    for relpath, source in sorted(copies):
-        data = source.read_bytes()
-        _write_file(staging, relpath, data)
-        expected[relpath] = len(data)
-    _check_staged(staging, expected)
 
 
 def _write_file(staging: Path, relpath: str, data: bytes) -> None:
@@ -313,19 +366,23 @@ def _remove_ours(folder: Path) -> None:
             folder.rmdir()
 
 
-def update_site(
-    out: Path,
-    changed: Mapping[str, bytes],
+def update_from(
+    staging: Staging,
+    changed: Iterable[str],
     copies: Iterable[tuple[str, Path]],
     removed: Iterable[str],
 ) -> None:
-    """Bring an existing output folder up to date by touching only what changed.
+    """Bring the existing output folder up to date by touching only what changed: the
+    staged files `changed` are moved in, `copies` copied, `removed` deleted.
 
     For the live preview, whose private folder nobody deploys: each file is replaced
-    atomically (written beside it, then renamed), so a reader never sees half a page.
+    atomically (a rename over it), so a reader never sees half a page.
     """
-    for relpath, data in sorted(changed.items()):
-        _replace_file(out / relpath, data)
+    out = staging.out
+    for relpath in sorted(changed):
+        target = out / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging.folder / relpath, target)
     for relpath, source in sorted(copies):
         _replace_file(out / relpath, source.read_bytes())
     for relpath in sorted(removed):

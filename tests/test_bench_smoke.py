@@ -107,7 +107,7 @@ def test_each_stage_the_build_reports_gets_a_profile_of_its_own_work(tmp_path: P
         "load_content)": "load",
         "resolve_article)": "check",
         "render_jobs)": "render",
-        "_stage)": "write",
+        "swap_in)": "write",
         "index_site)": "index",
     }
     for function, stage in stage_of.items():

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import incremental
 from site_builder.build import Builder, BuildOptions, Changes, build, resolve_site
 from site_builder.incremental import BuildMemo, ReferenceMemo
 from site_builder.link import collect_site
+from site_builder.write import SiteWriteError
 
 SLUG = "xi-heads-internet-security-group"
 ARTICLE = f"content/articles/{SLUG}.yaml"
@@ -369,3 +371,44 @@ def test_back_references_regathered_per_article_equal_a_fresh_gathering(tmp_path
         for shelf in ("quotes_by", "mentions_of", "occurrences_of", "notes_naming"):
             assert getattr(kept, shelf) == getattr(expected, shelf), (step, shelf)
             assert list(getattr(kept, shelf)) == list(getattr(expected, shelf)), (step, shelf)
+
+
+def test_pages_of_a_build_that_wrote_nothing_are_not_taken_as_written(
+    project: Path, tmp_path: Path
+):
+    """That build rendered its pages into a staging folder, then failed (a file of
+    templates/root/ clashing with a page) and removed the folder, pages and all."""
+    out = tmp_path / "served"
+    builder = Builder(BuildOptions(project, out=out))
+    assert not builder.build().failed
+    edit(project, ARTICLE, "This is the line that put", "This is the line then put")
+    clash = project / "templates/root/index.html"
+    clash.parent.mkdir(parents=True, exist_ok=True)
+    clash.write_text("mine", encoding="utf-8")
+    report = builder.build()
+    assert report.failed and report.written == ()
+    assert any("clashes with a file the build writes" in d.message for d in report.diagnostics)
+    clash.unlink()
+    assert PAGE in builder.build().written
+    assert_same_as_clean_build(project, out, tmp_path, 0)
+
+
+def test_a_preview_update_that_failed_is_completed_by_the_next_build(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    out = tmp_path / "served"
+    builder = Builder(BuildOptions(project, out=out))
+    assert not builder.build().failed
+    edit(project, ARTICLE, "This is the line that put", "This is the line then put")
+
+    def full_disk(*args: object) -> None:
+        raise SiteWriteError(f"cannot write {PAGE}: No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(incremental, "update_from", full_disk)
+        report = builder.build()
+    assert report.failed and "No space left" in report.diagnostics[-1].message
+    assert "This is the line then put" not in (out / PAGE).read_text("utf-8")
+    assert PAGE in builder.build().written
+    assert_same_as_clean_build(project, out, tmp_path, 0)
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".served.")]  # no staging

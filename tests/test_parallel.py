@@ -13,6 +13,7 @@ from test_incremental import tree_differences
 from site_builder import incremental, render
 from site_builder.build import BuildOptions, build, resolve_site
 from site_builder.parallel import fork_map
+from site_builder.write import Staged, Staging
 
 
 def test_parallel_rendering_is_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -27,13 +28,27 @@ def test_parallel_rendering_is_byte_identical(tmp_path: Path, monkeypatch: pytes
         return real_render(template, context, env)
 
     monkeypatch.setattr(render, "render_page", spying_render)
+    writers = tmp_path / "writers.log"
+    real_put = Staging.put
+
+    def spying_put(staging: Staging, relpath: str, data: bytes) -> Staged:
+        with writers.open("a", encoding="utf-8") as log:  # appends of a line do not interleave
+            log.write(f"{os.getpid()} {relpath}\n")
+        return real_put(staging, relpath, data)
+
+    monkeypatch.setattr(Staging, "put", spying_put)
     serial = build(BuildOptions(REPO, out=tmp_path / "serial", jobs=1, search=False))
     for marker in seen.iterdir():
         marker.unlink()
+    writers.unlink()
     parallel = build(BuildOptions(REPO, out=tmp_path / "parallel", jobs=2, search=False))
     assert not serial.failed and not parallel.failed
     workers = {int(p.name) for p in seen.iterdir()}
     assert workers and os.getpid() not in workers  # pages were rendered in other processes
+    # ... and written there: the main process writes only the files made after the pages
+    written_by = dict(reversed(line.split(" ", 1)) for line in writers.read_text().splitlines())
+    pages = [path for path in written_by if path.endswith(".html")]
+    assert len(pages) > 20 and {int(written_by[path]) for path in pages} == workers
     assert tree_differences(tmp_path / "serial", tmp_path / "parallel") == []
     assert serial.files_written == parallel.files_written > 20
 
