@@ -22,8 +22,11 @@ _CHUNKS_PER_JOB = 4
 
 
 def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R] | None:
-    """`[function(item) for item in items]`, computed on `jobs` forked processes.
+    """`[function(item) for item in items]`, computed on `jobs` processes: this one and
+    `jobs - 1` forked workers.
 
+    This process takes its share too: a worker forked from it counts, page for page, all
+    the memory it shares (a site's model), so one worker fewer is that much less.
     None when this platform cannot fork, or when a worker raised: the caller then runs
     in-process, where an error is raised with its full traceback and context.
     """
@@ -35,15 +38,18 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[
         return None
     count = jobs * _CHUNKS_PER_JOB
     chunks = [range(start, len(items), count) for start in range(count)]
+    own, theirs = chunks[::jobs], [chunk for i, chunk in enumerate(chunks) if i % jobs]
     try:
         with _stop_signals_held():
-            pool = get_context("fork").Pool(jobs, _start_worker, (function, items))
+            pool = get_context("fork").Pool(jobs - 1, _start_worker, (function, items))
         with pool:
-            mapped = pool.map(_run_chunk, chunks)
+            pending = pool.map_async(_run_chunk, theirs)
+            mine = [[function(items[i]) for i in chunk] for chunk in own]
+            mapped = pending.get()
     except Exception:  # what a worker raised may not even pickle; the caller redoes it here
         return None
     results: list[Any] = [None] * len(items)
-    for chunk, values in zip(chunks, mapped, strict=True):
+    for chunk, values in zip([*own, *theirs], [*mine, *mapped], strict=True):
         for index, value in zip(chunk, values, strict=True):
             results[index] = value
     return results
