@@ -120,7 +120,7 @@ class Builder:
         copies, theme_problems = scan_theme(options.project)
         diagnostics += theme_problems
         # A check goes on past a warning under --strict, to report template errors as well.
-        if site is None or (options.fails(diagnostics) if staging else theme_problems):
+        if site is None or (options.fails(diagnostics) if staging is not None else theme_problems):
             return site, None, copies, diagnostics
         files, problems = memo.render_pages(site, options, staging)
         cjk = memo.pages.shows_cjk(site)
