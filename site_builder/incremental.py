@@ -443,7 +443,7 @@ class BuildMemo:
             return {}, failure_problems(options.project, failures)
         memo.pages = {job.path: (job, pages[job.path]) for job in jobs}
         memo.templates, memo.environment = fingerprints, env
-        # In the jobs' order, which is deterministic; the write stage sorts what it writes.
+        # In the jobs' order, which is deterministic (the workers wrote the pages in any order).
         files = dict(itertools.chain.from_iterable(made for _, made in memo.pages.values()))
         try:
             files.update(
